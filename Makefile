@@ -1,0 +1,76 @@
+# Levelhead: `make run` serves the demo, `make test` runs the suite. Nothing else to install.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install install-dev run migrate seed worker test e2e browser lint typecheck schema bench clean
+
+help:
+	@echo "make run        set up, load the demo org and serve http://$(HOST):$(PORT)"
+	@echo "make test       set up with dev tools and run the test suite"
+	@echo "make e2e        real-browser tests (installs Debian's chromium if missing)"
+	@echo "make lint       ruff + mypy;  make schema  validate the OpenAPI schema"
+	@echo "make bench      timings and query counts on a large generated org"
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: migrate
+	@$(PY) manage.py seed_demo
+	@echo
+	@echo "Open http://$(HOST):$(PORT)/ and sign in with one of the logins above."
+	@echo "(The background-task worker runs alongside the server; Ctrl+C stops both.)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py db_worker --no-startup-delay >/dev/null 2>&1 & \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: install
+	$(PY) manage.py db_worker
+
+test: install-dev
+	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || test -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+e2e: install-dev browser
+	$(BIN)/pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+typecheck: install-dev
+	$(BIN)/mypy .
+
+schema: install-dev
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+bench: install-dev
+	$(PY) manage.py bench
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

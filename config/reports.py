@@ -1,0 +1,55 @@
+"""PDF rendering: a template becomes HTML, WeasyPrint turns it into a PDF.
+
+WeasyPrint may only read our own static files and the DejaVu fonts that ship with
+matplotlib (bundled, so PDFs look the same on every machine); every other URL, local
+or remote, is refused.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import weasyprint
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+STATIC_DIR = Path(settings.BASE_DIR) / "static"
+ALLOWED_DIRS = (FONT_DIR.resolve(), STATIC_DIR.resolve())
+
+
+class LocalOnlyFetcher(weasyprint.URLFetcher):
+    """Serves file:// URLs inside the allowed folders and data: URLs; refuses the rest."""
+
+    def fetch(self, url: str, headers: Any = None) -> Any:
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if url.startswith("file://"):
+            path = Path(url.removeprefix("file://").split("?")[0].split("#")[0]).resolve()
+            if any(path.is_relative_to(d) for d in ALLOWED_DIRS) and path.is_file():
+                return super().fetch(path.as_uri(), headers)
+        raise ValueError(f"Resource not allowed in PDFs: {url[:200]}")
+
+
+def pdf_context() -> dict[str, Any]:
+    return {
+        "font_dir": FONT_DIR.as_uri(),
+        "static_dir": STATIC_DIR.as_uri(),
+        "generated_at": timezone.now(),
+        "site_name": settings.SITE_NAME,
+    }
+
+
+def render_pdf_html(template: str, context: dict[str, Any]) -> str:
+    return render_to_string(template, {**pdf_context(), **context})
+
+
+def render_pdf(template: str, context: dict[str, Any]) -> bytes:
+    html = render_pdf_html(template, context)
+    document = weasyprint.HTML(
+        string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=LocalOnlyFetcher()
+    )
+    return bytes(document.write_pdf())

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from config.admin import HRAdminMixin
+from org import selectors, services
+from org.models import AccessLog, Activity, DemographicDimension, Person, Team
+
+
+@admin.register(Team)
+class TeamAdmin(HRAdminMixin, SimpleHistoryAdmin):
+    list_display = ["name", "slug", "parent"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    list_select_related = ["parent"]
+
+    def get_queryset(self, request: Any) -> Any:
+        return selectors.team_list(user=request.user)
+
+
+class PersonAdminForm(forms.ModelForm):
+    username = forms.CharField(max_length=150, help_text="Login name; cannot change later.")
+    is_hr = forms.BooleanField(required=False, label="HR role")
+
+    class Meta:
+        model = Person
+        fields = [
+            "full_name",
+            "email",
+            "team",
+            "function",
+            "parent",
+            "ladder",
+            "level",
+            "is_active",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["username"].initial = self.instance.user.username
+            self.fields["username"].disabled = True
+            self.fields["is_hr"].initial = selectors.is_hr(self.instance.user)
+
+
+@admin.register(Person)
+class PersonAdmin(HRAdminMixin, SimpleHistoryAdmin):
+    form = PersonAdminForm
+    list_display = ["full_name", "team", "function", "ladder", "level", "parent", "is_active"]
+    list_filter = ["is_active", "ladder", "team"]
+    search_fields = ["full_name", "email", "user__username"]
+    autocomplete_fields = ["parent", "team"]
+    list_select_related = ["team", "ladder", "parent"]
+
+    def get_queryset(self, request: Any) -> Any:
+        # The same scoped selector as the API and the pages.
+        return selectors.person_list(user=request.user)
+
+    def save_model(self, request: Any, obj: Person, form: Any, change: bool) -> None:
+        data = {k: form.cleaned_data.get(k) for k in form.Meta.fields}
+        data["manager"] = data.pop("parent")
+        if change:
+            services.person_update(
+                actor=request.user, person=obj, is_hr=form.cleaned_data["is_hr"], **data
+            )
+        else:
+            created = services.person_create(
+                actor=request.user,
+                username=form.cleaned_data["username"],
+                is_hr=form.cleaned_data["is_hr"],
+                **{
+                    k: (v if v is not None else "") if k in ("email", "function", "level") else v
+                    for k, v in data.items()
+                },
+            )
+            obj.pk = created.pk
+
+
+@admin.register(DemographicDimension)
+class DemographicDimensionAdmin(HRAdminMixin, SimpleHistoryAdmin):
+    list_display = ["key", "label", "values", "order"]
+
+
+class ReadOnlyLogAdmin(HRAdminMixin, admin.ModelAdmin):
+    """Append-only logs: readable by HR, never edited or deleted here."""
+
+    def has_add_permission(self, request: Any, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Activity)
+class ActivityAdmin(ReadOnlyLogAdmin):
+    list_display = ["created_at", "actor", "action", "target_type", "target_id"]
+    list_filter = ["action"]
+    list_select_related = ["actor"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyLogAdmin):
+    list_display = ["created_at", "user", "action", "target_type", "target_id", "path"]
+    list_filter = ["action"]
+    list_select_related = ["user"]

@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from config.permissions import IsHROrReadOnly
+from org import selectors, services
+from org.filters import PersonFilter, TeamFilter
+from org.models import DemographicDimension, Person, Team
+from org.serializers import (
+    DemographicDimensionSerializer,
+    DemographicsSerializer,
+    PersonInputSerializer,
+    PersonSerializer,
+    TeamInputSerializer,
+    TeamSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+)
+
+
+class LoginThrottle(AnonRateThrottle):
+    scope = "login"
+
+
+class ObtainTokenView(APIView):
+    """Exchange a username and password for an API token (`Authorization: Token <key>`)."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginThrottle]
+
+    @extend_schema(request=TokenRequestSerializer, responses=TokenResponseSerializer)
+    def post(self, request: Request) -> Response:
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request=request._request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        if user is None or not user.is_active:
+            raise AuthenticationFailed("Unable to sign in with those credentials.")
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class TeamViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet[Team],
+):
+    serializer_class = TeamSerializer
+    permission_classes = [IsHROrReadOnly]
+    filterset_class = TeamFilter
+
+    def get_queryset(self) -> Any:
+        return selectors.team_list(user=self.request.user)
+
+    @extend_schema(request=TeamInputSerializer, responses={201: TeamSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = TeamInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        team = services.team_create(actor=request.user, **data.validated_data)
+        return Response(TeamSerializer(team).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TeamInputSerializer, responses=TeamSerializer)
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        team = self.get_object()
+        data = TeamInputSerializer(data=request.data, partial=kwargs.get("partial", False))
+        data.is_valid(raise_exception=True)
+        team = services.team_update(actor=request.user, team=team, **data.validated_data)
+        return Response(TeamSerializer(team).data)
+
+
+class PersonViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet[Person],
+):
+    serializer_class = PersonSerializer
+    permission_classes = [IsHROrReadOnly]
+    filterset_class = PersonFilter
+
+    def get_queryset(self) -> Any:
+        return selectors.person_list(user=self.request.user)
+
+    def _out(self, person: Person) -> dict[str, Any]:
+        return PersonSerializer(selectors.person_get(user=self.request.user, pk=person.pk)).data
+
+    @extend_schema(request=PersonInputSerializer, responses={201: PersonSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = PersonInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        person = services.person_create(actor=request.user, **data.validated_data)
+        return Response(self._out(person), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PersonInputSerializer, responses=PersonSerializer)
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        person = self.get_object()
+        data = PersonInputSerializer(data=request.data, partial=kwargs.get("partial", False))
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        if "username" in changes and changes["username"] != person.user.username:
+            return Response(
+                {"username": ["The username cannot be changed."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        person = services.person_update(actor=request.user, person=person, **changes)
+        return Response(self._out(person))
+
+    @extend_schema(request=DemographicsSerializer, responses=DemographicsSerializer)
+    @action(
+        detail=True,
+        methods=["get", "put"],
+        permission_classes=[IsAuthenticated],
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def demographics(self, request: Request, pk: str | None = None) -> Response:
+        """Self-identified answers: readable and writable by the person and HR only."""
+        person = selectors.demographics_person_get(user=request.user, pk=pk)
+        if request.method == "PUT":
+            data = DemographicsSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            services.demographics_set(
+                actor=request.user, person=person, attributes=data.validated_data["attributes"]
+            )
+        return Response({"attributes": selectors.demographics_for(person)})
+
+
+class DemographicDimensionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet[DemographicDimension],
+):
+    """Dimension keys and allowed values are readable by everyone (to answer them);
+    only HR writes. "prefer not to say" is always accepted."""
+
+    serializer_class = DemographicDimensionSerializer
+    permission_classes = [IsHROrReadOnly]
+
+    def get_queryset(self) -> Any:
+        return selectors.dimension_list()
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.dimension_save(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = services.dimension_save(
+            actor=self.request.user, dimension=serializer.instance, **serializer.validated_data
+        )

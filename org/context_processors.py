@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from typing import Any
+
+from org.selectors import is_hr, manages_anyone, person_for_user
+
+
+def roles(request: Any) -> dict[str, Any]:
+    """Role flags for navigation. Pages still enforce access in their selectors."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    me = person_for_user(user)
+    return {
+        "me": me,
+        "user_is_hr": is_hr(user),
+        "user_is_manager": manages_anyone(me),
+    }

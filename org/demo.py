@@ -1,0 +1,322 @@
+"""A believable demo organisation: a VP, three directors, twelve teams with their
+managers and engineers, and an HR partner. Deterministic (fixed random seed)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+
+from org import services
+from org.models import DemographicAnswer, Person, User
+
+DEMO_PASSWORD = "levelhead-demo"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    username: str
+    name: str
+    what: str
+
+
+DEMO_LOGINS = [
+    DemoLogin("Engineer", "sam", "Sam Okafor", "L4 backend engineer on the Checkout team"),
+    DemoLogin("Manager", "priya", "Priya Raman", "manages the Checkout team"),
+    DemoLogin("Director", "marcus", "Marcus Lindqvist", "director of the Product group (4 teams)"),
+    DemoLogin("HR", "hana", "Hana Kim", "HR business partner for Engineering"),
+]
+
+GROUPS = {
+    "Product": ["Checkout", "Search and Discovery", "Mobile Apps", "Growth"],
+    "Platform": ["Identity", "Payments Platform", "Developer Experience", "Reliability"],
+    "Data and Infrastructure": [
+        "Data Platform",
+        "Machine Learning",
+        "Analytics Engineering",
+        "Cloud Infrastructure",
+    ],
+}
+TEAM_FUNCTIONS = {
+    "Checkout": ["Backend", "Frontend"],
+    "Search and Discovery": ["Backend", "Data"],
+    "Mobile Apps": ["Mobile"],
+    "Growth": ["Frontend", "Backend"],
+    "Identity": ["Backend", "Security"],
+    "Payments Platform": ["Backend"],
+    "Developer Experience": ["Backend", "SRE"],
+    "Reliability": ["SRE"],
+    "Data Platform": ["Data"],
+    "Machine Learning": ["Machine learning", "Data"],
+    "Analytics Engineering": ["Data"],
+    "Cloud Infrastructure": ["SRE", "Backend"],
+}
+FIRST = [
+    "Aisha",
+    "Ben",
+    "Carmen",
+    "Daniel",
+    "Elif",
+    "Felipe",
+    "Grace",
+    "Hiroshi",
+    "Ines",
+    "Jamal",
+    "Kavya",
+    "Liam",
+    "Mei",
+    "Nikolai",
+    "Olivia",
+    "Pedro",
+    "Quinn",
+    "Rosa",
+    "Samir",
+    "Tara",
+    "Uche",
+    "Valentina",
+    "Wei",
+    "Ximena",
+    "Yusuf",
+    "Zoe",
+    "Amara",
+    "Bruno",
+    "Chloe",
+    "Dev",
+    "Esther",
+    "Farah",
+    "Gabriel",
+    "Hannah",
+    "Ivan",
+    "Julia",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nadia",
+    "Oscar",
+    "Priyanka",
+    "Rafael",
+    "Sofia",
+    "Tomasz",
+    "Ngozi",
+    "Arjun",
+    "Freya",
+    "Kenji",
+    "Leila",
+]
+LAST = [
+    "Adeyemi",
+    "Bergström",
+    "Castillo",
+    "Dubois",
+    "Erikson",
+    "Fernandes",
+    "Goldberg",
+    "Haddad",
+    "Ivanova",
+    "Jensen",
+    "Kowalski",
+    "Larsen",
+    "Mensah",
+    "Nakamura",
+    "O'Brien",
+    "Petrov",
+    "Quispe",
+    "Rossi",
+    "Santos",
+    "Takahashi",
+    "Usman",
+    "Varga",
+    "Walsh",
+    "Xu",
+    "Yilmaz",
+    "Zhang",
+    "Abara",
+    "Novak",
+    "Moreau",
+    "Chen",
+    "Patel",
+    "García",
+    "Müller",
+    "Silva",
+    "Nguyen",
+]
+IC_LEVELS = ["L3", "L4", "L4", "L5", "L5", "L5", "L6", "L3", "L4"]
+
+DIMENSIONS = [
+    ("gender", "Gender", ["woman", "man", "non-binary", "a gender not listed"]),
+    (
+        "ethnicity",
+        "Ethnicity",
+        [
+            "Asian",
+            "Black",
+            "Hispanic or Latino",
+            "Middle Eastern or North African",
+            "White",
+            "Multiracial",
+            "an ethnicity not listed",
+        ],
+    ),
+    ("age_band", "Age band", ["under 25", "25-34", "35-44", "45-54", "55 and over"]),
+]
+
+
+def _slug(name: str) -> str:
+    return name.lower().replace(" and ", "-").replace(" ", "-")
+
+
+class _Namer:
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.used: set[str] = {d.name for d in DEMO_LOGINS} | {"Victoria Ashworth"}
+
+    def name(self) -> str:
+        while True:
+            n = f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}"
+            if n not in self.used:
+                self.used.add(n)
+                return n
+
+
+def _username(full_name: str, taken: set[str]) -> str:
+    first, last = full_name.split(" ", 1)
+    base = (first[0] + last).lower()
+    base = "".join(ch for ch in base if ch.isascii() and ch.isalnum())
+    name, i = base, 2
+    while name in taken:
+        name, i = f"{base}{i}", i + 1
+    taken.add(name)
+    return name
+
+
+def seed_org(*, actor: Any, ladders: dict[str, Any]) -> dict[str, Person]:
+    rng = random.Random(2026)
+    namer = _Namer(rng)
+    ic, em = ladders["engineering-ic"], ladders["engineering-manager"]
+    taken = {d.username for d in DEMO_LOGINS} | {"victoria"}
+
+    # Hash once: every demo login shares the password, and hashing is slow on purpose.
+    hashed = make_password(DEMO_PASSWORD)
+
+    def person(username: str, name: str, **kw: Any) -> Person:
+        p = services.person_create(
+            actor=actor,
+            username=username,
+            full_name=name,
+            email=f"{username}@example.org",
+            **kw,
+        )
+        User.objects.filter(pk=p.user_id).update(password=hashed)
+        return p
+
+    engineering = services.team_create(actor=actor, name="Engineering", slug="engineering")
+    people_team = services.team_create(actor=actor, name="People", slug="people")
+    vp = person(
+        "victoria",
+        "Victoria Ashworth",
+        team=engineering,
+        ladder=em,
+        level="M4",
+        function="Engineering management",
+    )
+    person("hana", "Hana Kim", team=people_team, function="People partner", is_hr=True)
+    directors = {
+        "Product": ("marcus", "Marcus Lindqvist"),
+        "Platform": (None, None),
+        "Data and Infrastructure": (None, None),
+    }
+    named_managers = {"Checkout": ("priya", "Priya Raman")}
+    out: dict[str, Person] = {"vp": vp}
+    for group, teams in GROUPS.items():
+        group_team = services.team_create(
+            actor=actor, name=group, slug=_slug(group), parent=engineering
+        )
+        du, dn = directors[group]
+        dn = dn or namer.name()
+        du = du or _username(dn, taken)
+        director = person(
+            du,
+            dn,
+            team=group_team,
+            manager=vp,
+            ladder=em,
+            level="M3",
+            function="Engineering management",
+        )
+        for team_name in teams:
+            team = services.team_create(
+                actor=actor, name=team_name, slug=_slug(team_name), parent=group_team
+            )
+            mu, mn = named_managers.get(team_name, (None, None))
+            mn = mn or namer.name()
+            mu = mu or _username(mn, taken)
+            manager = person(
+                mu,
+                mn,
+                team=team,
+                manager=director,
+                ladder=em,
+                level=rng.choice(["M1", "M1", "M2"]),
+                function="Engineering management",
+            )
+            functions = TEAM_FUNCTIONS[team_name]
+            for i, level in enumerate(IC_LEVELS[: 7 + (len(team_name) % 3)]):
+                if team_name == "Checkout" and i == 1:
+                    u, n, level, fn = "sam", "Sam Okafor", "L4", "Backend"
+                else:
+                    n = namer.name()
+                    u, fn = _username(n, taken), functions[i % len(functions)]
+                person(u, n, team=team, manager=manager, ladder=ic, level=level, function=fn)
+    return out
+
+
+def seed_demographics(*, actor: Any) -> None:
+    rng = random.Random(7)
+    dims = [
+        services.dimension_save(actor=actor, key=k, label=label, values=values, order=i)
+        for i, (k, label, values) in enumerate(DIMENSIONS)
+    ]
+    weights = {
+        "gender": [38, 56, 4, 2],
+        "ethnicity": [26, 10, 11, 6, 38, 7, 2],
+        "age_band": [8, 42, 32, 13, 5],
+    }
+    answers = []
+    for p in Person.objects.order_by("pk"):
+        if p.user.username in {"hana"}:
+            continue
+        for dim in dims:
+            roll = rng.random()
+            if roll < 0.08:
+                continue  # never answered: reported as "undisclosed"
+            if roll < 0.13:
+                value = dim.allowed_values[-1]  # prefer not to say
+            else:
+                value = rng.choices(dim.values, weights=weights[dim.key])[0]
+            answers.append(DemographicAnswer(person=p, dimension=dim, value=value))
+    DemographicAnswer.objects.bulk_create(answers)
+
+
+def demo_loaded() -> bool:
+    return User.objects.filter(username="hana").exists()
+
+
+def ensure_hr_group() -> Group:
+    group, _ = Group.objects.get_or_create(name=settings.HR_GROUP_NAME)
+    return group
+
+
+def seed_actor() -> User:
+    """A system superuser that performs the seeding (and can sign in to the admin)."""
+    user, created = User.objects.get_or_create(
+        username="admin", defaults={"is_superuser": True, "is_staff": True}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from org import demo as org_demo
+from rubrics import demo as rubrics_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisation, rubrics and logins (does nothing if already loaded)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if org_demo.demo_loaded():
+            self.stdout.write("Demo data already loaded; nothing to do.")
+        else:
+            with transaction.atomic():
+                org_demo.ensure_hr_group()
+                actor = org_demo.seed_actor()
+                ladders = rubrics_demo.seed_rubrics(actor=actor)
+                org_demo.seed_org(actor=actor, ladders=ladders)
+                org_demo.seed_demographics(actor=actor)
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {org_demo.DEMO_PASSWORD}):")
+        for login in org_demo.DEMO_LOGINS:
+            self.stdout.write(f"  {login.role:<9} {login.username:<8} {login.name}, {login.what}")
+        self.stdout.write(f"  {'Admin':<9} {'admin':<8} superuser (Django admin at /admin/)")

@@ -1,0 +1,192 @@
+"""Organisation data: teams, people, the reporting chain and self-identified demographics."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from simple_history.models import HistoricalRecords
+from tree_queries.fields import TreeNodeForeignKey
+from tree_queries.models import TreeNode
+from tree_queries.query import TreeQuerySet
+
+# Always accepted for every demographic dimension, whatever its configured values.
+PREFER_NOT_TO_SAY = "prefer not to say"
+
+
+class User(AbstractUser):
+    """The login account. Names, team and level live on ``Person``."""
+
+
+class Team(TreeNode):
+    """A team in the organisation tree (``parent`` is the enclosing team)."""
+
+    parent = TreeNodeForeignKey(
+        "self",
+        blank=True,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="parent team",
+    )
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True, max_length=2000)
+
+    objects = TreeQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(TreeNode):
+    """Someone in the organisation.
+
+    django-tree-queries requires the tree's foreign key to be called ``parent``; for a
+    person that is their manager, so the API and the pages call it ``manager``.
+    """
+
+    parent = TreeNodeForeignKey(
+        "self",
+        blank=True,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name="manager",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="person"
+    )
+    full_name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254, blank=True)
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+    )
+    function = models.CharField(
+        max_length=100, blank=True, help_text="e.g. Backend, Frontend, Mobile, SRE, Data"
+    )
+    ladder = models.ForeignKey(
+        "rubrics.Ladder", on_delete=models.PROTECT, null=True, blank=True, related_name="people"
+    )
+    level = models.CharField(max_length=20, blank=True, help_text="Level code, e.g. L5")
+    is_active = models.BooleanField(default=True)
+
+    objects = TreeQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["full_name", "id"]
+        verbose_name_plural = "people"
+        indexes = [
+            # People lists filter by team and by ladder + level (rubric pages, audits).
+            models.Index(fields=["team", "full_name"]),
+            models.Index(fields=["ladder", "level"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def manager(self) -> Person | None:
+        return self.parent
+
+    @property
+    def manager_id(self) -> int | None:
+        return self.parent_id
+
+
+class DemographicDimension(models.Model):
+    """A self-identification question HR configures (gender, ethnicity, age band…)."""
+
+    key = models.SlugField(max_length=50, unique=True)
+    label = models.CharField(max_length=120)
+    values = models.JSONField(default=list, help_text="Allowed answers, in display order.")
+    order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "key"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def allowed_values(self) -> list[str]:
+        values = [str(v) for v in self.values]
+        return values if PREFER_NOT_TO_SAY in values else [*values, PREFER_NOT_TO_SAY]
+
+
+class DemographicAnswer(models.Model):
+    """One person's self-identified answer for one dimension; absence means undisclosed."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="demographics")
+    dimension = models.ForeignKey(
+        DemographicDimension, on_delete=models.CASCADE, related_name="answers"
+    )
+    value = models.CharField(max_length=120)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "dimension"], name="one_answer_per_dimension")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}:{self.dimension_id}"
+
+
+class Activity(models.Model):
+    """Append-only record of domain events people read: publishing, role changes, …"""
+
+    class Action(models.TextChoices):
+        PERSON_CREATED = "person_created", "Person created"
+        PERSON_UPDATED = "person_updated", "Person updated"
+        TEAM_CREATED = "team_created", "Team created"
+        TEAM_UPDATED = "team_updated", "Team updated"
+        DEMOGRAPHICS_UPDATED = "demographics_updated", "Demographics updated"
+        DIMENSION_SAVED = "dimension_saved", "Demographic dimension saved"
+        RUBRIC_DRAFT_CREATED = "rubric_draft_created", "Rubric draft created"
+        RUBRIC_DRAFT_UPDATED = "rubric_draft_updated", "Rubric draft updated"
+        RUBRIC_DRAFT_DELETED = "rubric_draft_deleted", "Rubric draft deleted"
+        RUBRIC_PUBLISHED = "rubric_published", "Rubric version published"
+        RUBRIC_RETIRED = "rubric_retired", "Rubric version retired"
+        LADDER_SAVED = "ladder_saved", "Ladder saved"
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    action = models.CharField(max_length=40, choices=Action.choices)
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=40)
+    old = models.JSONField(null=True, blank=True)
+    new = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "activity"
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type}#{self.target_id}"
+
+
+class AccessLog(models.Model):
+    """Append-only who-viewed-what for reports, exports and PDFs."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    action = models.CharField(max_length=40)  # e.g. "rubric_pdf", "audit_report_view"
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=40)
+    path = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.action} {self.target_type}#{self.target_id}"

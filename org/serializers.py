@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.validators import RegexValidator
+from rest_framework import serializers
+
+from org.models import DemographicDimension, Person, Team
+from rubrics.models import Ladder
+
+USERNAME_VALIDATOR = RegexValidator(r"^[\w.@+-]+\Z", "Letters, digits and @/./+/-/_ only.")
+
+
+class TeamSerializer(serializers.ModelSerializer[Team]):
+    class Meta:
+        model = Team
+        fields = ["id", "name", "slug", "parent", "description"]
+
+
+class TeamInputSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=120)
+    slug = serializers.SlugField(max_length=120)
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), allow_null=True, required=False
+    )
+    description = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+
+
+class PersonSerializer(serializers.ModelSerializer[Person]):
+    username = serializers.CharField(source="user.username", read_only=True)
+    manager = serializers.IntegerField(source="parent_id", read_only=True, allow_null=True)
+    is_hr = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "username",
+            "full_name",
+            "email",
+            "team",
+            "function",
+            "manager",
+            "ladder",
+            "level",
+            "is_hr",
+            "is_active",
+        ]
+
+    def get_is_hr(self, obj: Person) -> bool:
+        return bool(getattr(obj, "user_is_hr", False))
+
+
+class PersonInputSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField(max_length=150, validators=[USERNAME_VALIDATOR])
+    full_name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(max_length=254, allow_blank=True, required=False)
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), allow_null=True, required=False
+    )
+    function = serializers.CharField(max_length=100, allow_blank=True, required=False)
+    manager = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(), allow_null=True, required=False
+    )
+    ladder = serializers.PrimaryKeyRelatedField(
+        queryset=Ladder.objects.all(), allow_null=True, required=False
+    )
+    level = serializers.CharField(max_length=20, allow_blank=True, required=False)
+    is_hr = serializers.BooleanField(required=False)
+    is_active = serializers.BooleanField(required=False)
+
+
+class DemographicsSerializer(serializers.Serializer[Any]):
+    attributes = serializers.DictField(
+        child=serializers.CharField(max_length=120, allow_null=True, allow_blank=True)
+    )
+
+
+class DemographicDimensionSerializer(serializers.ModelSerializer[DemographicDimension]):
+    values = serializers.ListField(
+        child=serializers.CharField(max_length=120), min_length=1, max_length=100
+    )
+
+    class Meta:
+        model = DemographicDimension
+        fields = ["id", "key", "label", "values", "order"]
+        extra_kwargs = {"key": {"validators": []}}
+
+
+class TokenRequestSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+
+class TokenResponseSerializer(serializers.Serializer[Any]):
+    token = serializers.CharField()

@@ -1,0 +1,324 @@
+"""Writes for org data. Each takes the acting user and records what it did."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from org.models import (
+    AccessLog,
+    Activity,
+    DemographicAnswer,
+    DemographicDimension,
+    Person,
+    Team,
+    User,
+)
+from org.selectors import is_hr
+
+PERSON_FIELDS = ("full_name", "email", "team", "function", "manager", "ladder", "level")
+
+
+def activity_record(
+    *,
+    actor: User | None,
+    action: str,
+    target: Any,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+) -> Activity:
+    return Activity.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        old=old,
+        new=new,
+    )
+
+
+def access_log_record(*, user: Any, action: str, target: Any, path: str = "") -> AccessLog:
+    return AccessLog.objects.create(
+        user=user if getattr(user, "pk", None) else None,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        path=path[:500],
+    )
+
+
+def _require_hr(actor: Any) -> None:
+    if not is_hr(actor):
+        raise PermissionDenied("Only HR can change organisation data.")
+
+
+def _level_codes_for(ladder: Any) -> set[str] | None:
+    """Level codes of the ladder's current published version (None if nothing published)."""
+    from rubrics.selectors import ladder_current_version
+
+    version = ladder_current_version(ladder)
+    if version is None:
+        return None
+    return set(version.levels.values_list("code", flat=True))
+
+
+def _validate_person(person: Person) -> None:
+    errors: dict[str, list[str]] = {}
+    if person.level and person.ladder_id is None:
+        errors["level"] = ["A level needs a ladder."]
+    elif person.level and person.ladder_id:
+        codes = _level_codes_for(person.ladder)
+        if codes is not None and person.level not in codes:
+            errors["level"] = [
+                f"'{person.level}' is not a level of {person.ladder}: "
+                f"choose one of {', '.join(sorted(codes))}."
+            ]
+    if person.pk and person.parent_id:
+        if person.parent_id == person.pk:
+            errors["manager"] = ["A person cannot be their own manager."]
+        elif Person.objects.descendants(person).filter(pk=person.parent_id).exists():
+            errors["manager"] = ["That manager reports to this person; the chain would loop."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _set_hr(user: User, value: bool) -> None:
+    group, _ = Group.objects.get_or_create(name=settings.HR_GROUP_NAME)
+    if value:
+        user.groups.add(group)
+        user.is_staff = True  # HR uses the admin for org data and rubric drafts
+    else:
+        user.groups.remove(group)
+        user.is_staff = user.is_superuser
+    user.save(update_fields=["is_staff"])
+    user.__dict__.pop("_levelhead_is_hr", None)
+
+
+def _snapshot(person: Person) -> dict[str, Any]:
+    return {
+        "full_name": person.full_name,
+        "email": person.email,
+        "team": person.team_id,
+        "function": person.function,
+        "manager": person.parent_id,
+        "ladder": person.ladder_id,
+        "level": person.level,
+        "is_active": person.is_active,
+    }
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: Any,
+    username: str,
+    full_name: str,
+    email: str = "",
+    team: Team | None = None,
+    function: str = "",
+    manager: Person | None = None,
+    ladder: Any = None,
+    level: str = "",
+    is_hr: bool = False,
+    is_active: bool = True,
+) -> Person:
+    """Create a person and their login user (unusable password until one is set)."""
+    _require_hr(actor)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": ["That username is already taken."]})
+    user = User(username=username, email=email, is_active=is_active)
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    person = Person(
+        user=user,
+        full_name=full_name,
+        email=email,
+        team=team,
+        function=function,
+        parent=manager,
+        ladder=ladder,
+        level=level,
+        is_active=is_active,
+    )
+    _validate_person(person)
+    person.save()
+    if is_hr:
+        _set_hr(user, True)
+    activity_record(
+        actor=actor, action=Activity.Action.PERSON_CREATED, target=person, new=_snapshot(person)
+    )
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
+    _require_hr(actor)
+    old = _snapshot(person)
+    for field, value in changes.items():
+        if field == "manager":
+            person.parent = value
+        elif field in ("full_name", "email", "team", "function", "ladder", "level", "is_active"):
+            setattr(person, field, value)
+        elif field not in ("is_hr", "username"):
+            raise ValidationError({field: ["This field cannot be changed."]})
+    _validate_person(person)
+    person.save()
+    user = person.user
+    if "is_active" in changes or "email" in changes:
+        user.is_active = person.is_active
+        user.email = person.email
+        user.save(update_fields=["is_active", "email"])
+    if "is_hr" in changes:
+        _set_hr(user, bool(changes["is_hr"]))
+    activity_record(
+        actor=actor,
+        action=Activity.Action.PERSON_UPDATED,
+        target=person,
+        old=old,
+        new=_snapshot(person),
+    )
+    return person
+
+
+def _validate_team_parent(team: Team) -> None:
+    if team.pk and team.parent_id:
+        if team.parent_id == team.pk or (
+            Team.objects.descendants(team).filter(pk=team.parent_id).exists()
+        ):
+            raise ValidationError({"parent": ["A team cannot sit inside itself."]})
+
+
+@transaction.atomic
+def team_create(
+    *, actor: Any, name: str, slug: str, parent: Team | None = None, description: str = ""
+) -> Team:
+    _require_hr(actor)
+    if Team.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": ["A team with this slug already exists."]})
+    team = Team(name=name, slug=slug, parent=parent, description=description)
+    team.full_clean()
+    team.save()
+    activity_record(
+        actor=actor, action=Activity.Action.TEAM_CREATED, target=team, new={"name": name}
+    )
+    return team
+
+
+@transaction.atomic
+def team_update(*, actor: Any, team: Team, **changes: Any) -> Team:
+    _require_hr(actor)
+    old = {"name": team.name, "slug": team.slug, "parent": team.parent_id}
+    for field in ("name", "slug", "parent", "description"):
+        if field in changes:
+            setattr(team, field, changes[field])
+    if "slug" in changes and Team.objects.filter(slug=team.slug).exclude(pk=team.pk).exists():
+        raise ValidationError({"slug": ["A team with this slug already exists."]})
+    _validate_team_parent(team)
+    team.full_clean()
+    team.save()
+    activity_record(
+        actor=actor,
+        action=Activity.Action.TEAM_UPDATED,
+        target=team,
+        old=old,
+        new={"name": team.name, "slug": team.slug, "parent": team.parent_id},
+    )
+    return team
+
+
+def _validate_dimension_values(values: Any) -> list[str]:
+    if not isinstance(values, list) or not values:
+        raise ValidationError({"values": ["Give at least one allowed value."]})
+    cleaned = []
+    for v in values:
+        if not isinstance(v, str) or not v.strip() or len(v) > 120:
+            raise ValidationError(
+                {"values": ["Each value is a non-empty text of 120 characters at most."]}
+            )
+        cleaned.append(v.strip())
+    if len(set(cleaned)) != len(cleaned):
+        raise ValidationError({"values": ["Values must be distinct."]})
+    return cleaned
+
+
+@transaction.atomic
+def dimension_save(
+    *,
+    actor: Any,
+    dimension: DemographicDimension | None = None,
+    key: str | None = None,
+    label: str | None = None,
+    values: list[str] | None = None,
+    order: int | None = None,
+) -> DemographicDimension:
+    _require_hr(actor)
+    dim = dimension or DemographicDimension()
+    if key is not None:
+        clash = DemographicDimension.objects.filter(key=key).exclude(pk=dim.pk)
+        if clash.exists():
+            raise ValidationError({"key": ["A dimension with this key already exists."]})
+        dim.key = key
+    if label is not None:
+        dim.label = label
+    if values is not None:
+        dim.values = _validate_dimension_values(values)
+    if order is not None:
+        dim.order = order
+    dim.full_clean()
+    dim.save()
+    activity_record(
+        actor=actor,
+        action=Activity.Action.DIMENSION_SAVED,
+        target=dim,
+        new={"key": dim.key, "values": dim.values},
+    )
+    return dim
+
+
+@transaction.atomic
+def demographics_set(*, actor: Any, person: Person, attributes: dict[str, Any]) -> dict[str, str]:
+    """Replace a person's self-identified answers. Keys left out, null or "" are cleared.
+
+    Only HR and the person themself may call this; answers are never shown elsewhere.
+    """
+    if not (is_hr(actor) or person.user_id == getattr(actor, "pk", None)):
+        raise PermissionDenied("Only the person and HR can change these answers.")
+    if not isinstance(attributes, dict):
+        raise ValidationError({"attributes": ["Expected an object of dimension: value."]})
+    dims = {d.key: d for d in DemographicDimension.objects.all()}
+    errors: dict[str, list[str]] = {}
+    wanted: dict[str, str] = {}
+    for key, value in attributes.items():
+        dim = dims.get(key)
+        if dim is None:
+            errors.setdefault("attributes", []).append(f"Unknown dimension '{key}'.")
+            continue
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str) or value not in dim.allowed_values:
+            errors.setdefault("attributes", []).append(
+                f"'{value}' is not an allowed value for '{key}': "
+                f"choose one of {', '.join(dim.allowed_values)}."
+            )
+            continue
+        wanted[key] = value
+    if errors:
+        raise ValidationError(errors)
+    DemographicAnswer.objects.filter(person=person).exclude(dimension__key__in=wanted).delete()
+    for key, value in wanted.items():
+        DemographicAnswer.objects.update_or_create(
+            person=person, dimension=dims[key], defaults={"value": value}
+        )
+    # The log records that answers changed, never the answers themselves.
+    activity_record(
+        actor=actor,
+        action=Activity.Action.DEMOGRAPHICS_UPDATED,
+        target=person,
+        new={"dimensions_answered": sorted(wanted)},
+    )
+    return wanted

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from org import selectors, services
+from org.forms import DemographicsForm
+from org.models import Person
+from rubrics.selectors import ladder_list
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """What each role can do next."""
+    me = selectors.person_for_user(request.user)
+    reports = (
+        list(
+            Person.objects.filter(parent=me, is_active=True)
+            .select_related("team")
+            .order_by("full_name")
+        )
+        if me
+        else []
+    )
+    ladders = list(ladder_list(user=request.user))
+    my_ladder = next((lad for lad in ladders if me and lad.pk == me.ladder_id), None)
+    return render(
+        request,
+        "org/home.html",
+        {"reports": reports, "ladders": ladders, "my_ladder": my_ladder},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def about_me(request: HttpRequest) -> HttpResponse:
+    """A person's own record, and their optional self-identified demographic answers."""
+    me = selectors.person_for_user(request.user)
+    dimensions = list(selectors.dimension_list())
+    current = selectors.demographics_for(me) if me else {}
+    form = DemographicsForm(request.POST or None, dimensions=dimensions, initial=current)
+    if request.method == "POST" and me is not None:
+        if "clear" in request.POST:
+            services.demographics_set(actor=request.user, person=me, attributes={})
+            messages.success(request, "Your answers were cleared.")
+            return redirect("about-me")
+        if form.is_valid():
+            try:
+                services.demographics_set(
+                    actor=request.user, person=me, attributes=dict(form.cleaned_data)
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Your answers were saved.")
+                return redirect("about-me")
+    chain = list(me.ancestors().select_related("team")) if me and me.parent_id else []
+    return render(
+        request,
+        "org/about_me.html",
+        {"person": me, "form": form, "chain": chain, "has_answers": bool(current)},
+    )

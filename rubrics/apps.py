@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RubricsConfig(AppConfig):
+    name = "rubrics"
+    verbose_name = "Rubrics"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+import django_filters as filters
+
+from rubrics.models import RubricVersion
+
+
+class RubricVersionFilter(filters.FilterSet):
+    ladder = filters.NumberFilter(field_name="ladder_id", lookup_expr="exact")
+    status = filters.ChoiceFilter(field_name="status", choices=RubricVersion.Status.choices)
+    number = filters.NumberFilter(field_name="number", lookup_expr="exact")
+
+    class Meta:
+        model = RubricVersion
+        fields = ["ladder", "status", "number"]
