@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -46,6 +47,15 @@ class PersonAdminForm(forms.ModelForm):
             self.fields["username"].disabled = True
             self.fields["is_hr"].initial = selectors.is_hr(self.instance.user)
 
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        # The same rules as the API (level on the ladder, no reporting loops).
+        try:
+            services.person_validate(self.instance)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                self.add_error("parent" if field == "manager" else field, errors)
+
 
 @admin.register(Person)
 class PersonAdmin(HRAdminMixin, SimpleHistoryAdmin):
@@ -61,11 +71,12 @@ class PersonAdmin(HRAdminMixin, SimpleHistoryAdmin):
         return selectors.person_list(user=request.user)
 
     def save_model(self, request: Any, obj: Person, form: Any, change: bool) -> None:
-        data = {k: form.cleaned_data.get(k) for k in form.Meta.fields}
+        data = {k: form.cleaned_data.get(k) for k in PersonAdminForm.Meta.fields}
         data["manager"] = data.pop("parent")
         if change:
+            fresh = Person.objects.get(pk=obj.pk)  # obj already carries the form's values
             services.person_update(
-                actor=request.user, person=obj, is_hr=form.cleaned_data["is_hr"], **data
+                actor=request.user, person=fresh, is_hr=form.cleaned_data["is_hr"], **data
             )
         else:
             created = services.person_create(

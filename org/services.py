@@ -66,7 +66,8 @@ def _level_codes_for(ladder: Any) -> set[str] | None:
     return set(version.levels.values_list("code", flat=True))
 
 
-def _validate_person(person: Person) -> None:
+def person_validate(person: Person) -> None:
+    """Rules every person record keeps, whoever writes it (API, admin, commands)."""
     errors: dict[str, list[str]] = {}
     if person.level and person.ladder_id is None:
         errors["level"] = ["A level needs a ladder."]
@@ -145,7 +146,7 @@ def person_create(
         level=level,
         is_active=is_active,
     )
-    _validate_person(person)
+    person_validate(person)
     person.save()
     if is_hr:
         _set_hr(user, True)
@@ -166,7 +167,7 @@ def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
             setattr(person, field, value)
         elif field not in ("is_hr", "username"):
             raise ValidationError({field: ["This field cannot be changed."]})
-    _validate_person(person)
+    person_validate(person)
     person.save()
     user = person.user
     if "is_active" in changes or "email" in changes:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -64,3 +64,12 @@ def about_me(request: HttpRequest) -> HttpResponse:
         "org/about_me.html",
         {"person": me, "form": form, "chain": chain, "has_answers": bool(current)},
     )
+
+
+def lockout(request: HttpRequest, original_response: object = None, credentials: object = None):
+    """Shown after too many failed sign-ins (django-axes): JSON for the API, a page
+    for people. Deliberately says nothing about whether the account exists."""
+    message = "Too many failed sign-in attempts. Please wait a few minutes and try again."
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message, "code": "locked_out"}, status=429)
+    return render(request, "registration/locked_out.html", {"message": message}, status=429)

@@ -40,37 +40,75 @@ def rubric_contents(
             for i, c in enumerate(codes)
         ],
         "competencies": [
-            {"key": k, "name": k.replace("_", " ").title(), "description": f"About {k}.",
-             "order": i + 1}
+            {
+                "key": k,
+                "name": k.replace("_", " ").title(),
+                "description": f"About {k}.",
+                "order": i + 1,
+            }
             for i, k in enumerate(keys)
         ],
         "expectations": [
-            {"level": c, "competency": k, "text": f"At {c}, {k} looks like this.",
-             "examples": f"Evidence of {k} at {c}."}
+            {
+                "level": c,
+                "competency": k,
+                "text": f"At {c}, {k} looks like this.",
+                "examples": f"Evidence of {k} at {c}.",
+            }
             for c in codes
             for k in keys
         ],
         "ratings": [
-            {"key": "below", "label": "Below", "order": 1, "is_baseline": False,
-             "definition": "Below the level.", "level_definitions": {codes[0]: "Below at start."}},
-            {"key": "meets", "label": "Meets", "order": 2, "is_baseline": True,
-             "definition": "Meets the level.", "level_definitions": {}},
-            {"key": "exceeds", "label": "Exceeds", "order": 3, "is_baseline": False,
-             "definition": "Beyond the level.", "level_definitions": {}},
-            {"key": "strongly_exceeds", "label": "Strongly exceeds", "order": 4,
-             "is_baseline": False, "definition": "Well beyond.", "level_definitions": {}},
+            {
+                "key": "below",
+                "label": "Below",
+                "order": 1,
+                "is_baseline": False,
+                "definition": "Below the level.",
+                "level_definitions": {codes[0]: "Below at start."},
+            },
+            {
+                "key": "meets",
+                "label": "Meets",
+                "order": 2,
+                "is_baseline": True,
+                "definition": "Meets the level.",
+                "level_definitions": {},
+            },
+            {
+                "key": "exceeds",
+                "label": "Exceeds",
+                "order": 3,
+                "is_baseline": False,
+                "definition": "Beyond the level.",
+                "level_definitions": {},
+            },
+            {
+                "key": "strongly_exceeds",
+                "label": "Strongly exceeds",
+                "order": 4,
+                "is_baseline": False,
+                "definition": "Well beyond.",
+                "level_definitions": {},
+            },
         ],
     }
 
 
 def make_ladder(
-    actor: User, *, slug: str = "engineering-ic", name: str = "Engineering IC",
-    level_codes: list[str] | None = None, competency_keys: list[str] | None = None,
+    actor: User,
+    *,
+    slug: str = "engineering-ic",
+    name: str = "Engineering IC",
+    level_codes: list[str] | None = None,
+    competency_keys: list[str] | None = None,
     publish: bool = True,
 ) -> tuple[Ladder, RubricVersion]:
     ladder = rubric_services.ladder_create(actor=actor, name=name, slug=slug)
     version = rubric_services.rubric_version_create(
-        actor=actor, ladder=ladder, change_summary="First version",
+        actor=actor,
+        ladder=ladder,
+        change_summary="First version",
         **rubric_contents(level_codes, competency_keys),
     )
     if publish:
@@ -80,8 +118,11 @@ def make_ladder(
 
 def make_person(actor: User, username: str, **kw: Any) -> Person:
     person = org_services.person_create(
-        actor=actor, username=username, full_name=kw.pop("full_name", username.title()),
-        email=f"{username}@example.org", **kw,
+        actor=actor,
+        username=username,
+        full_name=kw.pop("full_name", username.title()),
+        email=f"{username}@example.org",
+        **kw,
     )
     person.user.set_password("pw-for-tests")
     person.user.save(update_fields=["password"])
@@ -107,29 +148,65 @@ def build_world() -> SimpleNamespace:
     people_team = org_services.team_create(actor=root, name="People", slug="people")
     hr = make_person(root, "hr", team=people_team, is_hr=True, full_name="Hana HR")
     director = make_person(root, "director", team=eng, full_name="Dana Director")
-    manager = make_person(root, "manager", team=team_a, manager=director,
-                          full_name="Mia Manager")
-    other_manager = make_person(root, "othermanager", team=team_b, manager=director,
-                                full_name="Omar Othermanager")
-    engineer = make_person(root, "engineer", team=team_a, manager=manager, ladder=ladder,
-                           level="L4", function="Backend", full_name="Erin Engineer")
-    teammate = make_person(root, "teammate", team=team_a, manager=manager, ladder=ladder,
-                           level="L3", function="Frontend", full_name="Toby Teammate")
-    other_engineer = make_person(root, "otherengineer", team=team_b, manager=other_manager,
-                                 ladder=ladder, level="L5", function="SRE",
-                                 full_name="Olga Otherengineer")
+    manager = make_person(root, "manager", team=team_a, manager=director, full_name="Mia Manager")
+    other_manager = make_person(
+        root, "othermanager", team=team_b, manager=director, full_name="Omar Othermanager"
+    )
+    engineer = make_person(
+        root,
+        "engineer",
+        team=team_a,
+        manager=manager,
+        ladder=ladder,
+        level="L4",
+        function="Backend",
+        full_name="Erin Engineer",
+    )
+    teammate = make_person(
+        root,
+        "teammate",
+        team=team_a,
+        manager=manager,
+        ladder=ladder,
+        level="L3",
+        function="Frontend",
+        full_name="Toby Teammate",
+    )
+    other_engineer = make_person(
+        root,
+        "otherengineer",
+        team=team_b,
+        manager=other_manager,
+        ladder=ladder,
+        level="L5",
+        function="SRE",
+        full_name="Olga Otherengineer",
+    )
     return SimpleNamespace(
-        root=root, ladder=ladder, v1=v1, v2=v2, eng=eng, team_a=team_a, team_b=team_b,
-        people_team=people_team, hr=hr, director=director, manager=manager,
-        other_manager=other_manager, engineer=engineer, teammate=teammate,
+        root=root,
+        ladder=ladder,
+        v1=v1,
+        v2=v2,
+        eng=eng,
+        team_a=team_a,
+        team_b=team_b,
+        people_team=people_team,
+        hr=hr,
+        director=director,
+        manager=manager,
+        other_manager=other_manager,
+        engineer=engineer,
+        teammate=teammate,
         other_engineer=other_engineer,
     )
 
 
-def bulk_people(actor: User, team: Team, manager: Person, n: int, ladder: Ladder | None = None,
-                level: str = "") -> list[Person]:
+def bulk_people(
+    actor: User, team: Team, manager: Person, n: int, ladder: Ladder | None = None, level: str = ""
+) -> list[Person]:
     return [
-        make_person(actor, f"{team.slug}-p{i}", team=team, manager=manager, ladder=ladder,
-                    level=level)
+        make_person(
+            actor, f"{team.slug}-p{i}", team=team, manager=manager, ladder=ladder, level=level
+        )
         for i in range(n)
     ]
