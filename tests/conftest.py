@@ -1,17 +1,13 @@
 from __future__ import annotations
 
-import os
+from types import SimpleNamespace
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright tests share the loop
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from rest_framework.test import APIClient
 
-from types import SimpleNamespace  # noqa: E402
-
-import pytest  # noqa: E402
-from django.core.cache import cache  # noqa: E402
-from django.test import Client  # noqa: E402
-from rest_framework.test import APIClient  # noqa: E402
-
-from tests.factories import build_world  # noqa: E402
+from tests.factories import build_world
 
 ROLES = ["anonymous", "engineer", "manager", "other_manager", "hr"]
 
