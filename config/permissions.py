@@ -32,7 +32,9 @@ class IsHROrReadOnly(BasePermission):
         if request.method in SAFE_METHODS:
             return True
         if getattr(view, "detail", False) or getattr(view, "action", None) in (
-            "update", "partial_update", "destroy",
+            "update",
+            "partial_update",
+            "destroy",
         ):
             return True  # decided in has_object_permission, after the 404 check
         return is_hr(request.user)

@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import HRAdminMixin
@@ -48,7 +48,7 @@ class PersonAdminForm(forms.ModelForm):
             self.fields["is_hr"].initial = selectors.is_hr(self.instance.user)
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
         # The same rules as the API (level on the ladder, no reporting loops).
         try:
             services.person_validate(self.instance)
@@ -71,7 +71,7 @@ class PersonAdmin(HRAdminMixin, SimpleHistoryAdmin):
         return selectors.person_list(user=request.user)
 
     def save_model(self, request: Any, obj: Person, form: Any, change: bool) -> None:
-        data = {k: form.cleaned_data.get(k) for k in PersonAdminForm.Meta.fields}
+        data: dict[str, Any] = {k: form.cleaned_data.get(k) for k in PersonAdminForm.Meta.fields}
         data["manager"] = data.pop("parent")
         if change:
             fresh = Person.objects.get(pk=obj.pk)  # obj already carries the form's values
@@ -79,14 +79,15 @@ class PersonAdmin(HRAdminMixin, SimpleHistoryAdmin):
                 actor=request.user, person=fresh, is_hr=form.cleaned_data["is_hr"], **data
             )
         else:
+            blank_if_none = ("email", "function", "level")
+            kwargs: Any = {
+                k: ("" if v is None and k in blank_if_none else v) for k, v in data.items()
+            }
             created = services.person_create(
                 actor=request.user,
                 username=form.cleaned_data["username"],
                 is_hr=form.cleaned_data["is_hr"],
-                **{
-                    k: (v if v is not None else "") if k in ("email", "function", "level") else v
-                    for k, v in data.items()
-                },
+                **kwargs,
             )
             obj.pk = created.pk
 

@@ -25,7 +25,7 @@ def is_hr(user: UserLike) -> bool:
     cached = getattr(user, "_levelhead_is_hr", None)
     if cached is None:
         cached = bool(user.is_superuser or user.groups.filter(name=settings.HR_GROUP_NAME).exists())
-        user._levelhead_is_hr = cached
+        setattr(user, "_levelhead_is_hr", cached)  # noqa: B010
     return cached
 
 
@@ -34,12 +34,13 @@ def person_for_user(user: UserLike) -> Person | None:
     if not getattr(user, "is_authenticated", False):
         return None
     if not hasattr(user, "_levelhead_person"):
-        user._levelhead_person = (
+        person = (
             Person.objects.select_related("team", "ladder", "parent")
             .filter(user=user, is_active=True)
             .first()
         )
-    return user._levelhead_person
+        setattr(user, "_levelhead_person", person)  # noqa: B010
+    return getattr(user, "_levelhead_person")  # noqa: B009
 
 
 def reporting_chain_ids(person: Person) -> QuerySet[Person]:

@@ -20,7 +20,7 @@ class TeamSerializer(serializers.ModelSerializer[Team]):
 class TeamInputSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=120)
     slug = serializers.SlugField(max_length=120)
-    parent = serializers.PrimaryKeyRelatedField(
+    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
         queryset=Team.objects.all(), allow_null=True, required=False
     )
     description = serializers.CharField(max_length=2000, allow_blank=True, required=False)
@@ -84,7 +84,7 @@ class DemographicDimensionSerializer(serializers.ModelSerializer[DemographicDime
     class Meta:
         model = DemographicDimension
         fields = ["id", "key", "label", "values", "order"]
-        extra_kwargs = {"key": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"key": {"validators": []}}
 
 
 class TokenRequestSerializer(serializers.Serializer[Any]):

@@ -36,6 +36,11 @@ def ladder_list(*, user: Any) -> QuerySet[Ladder]:
     return Ladder.objects.annotate(current_version_id=_current_version_subquery()).order_by("name")
 
 
+def current_version_id(ladder: Ladder) -> int | None:
+    """The annotated current version id of a ladder fetched through ``ladder_list``."""
+    return getattr(ladder, "current_version_id", None)
+
+
 def ladder_get(*, user: Any, pk: Any = None, slug: str | None = None) -> Ladder:
     qs = ladder_list(user=user)
     try:

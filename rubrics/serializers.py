@@ -13,6 +13,13 @@ CODE_VALIDATOR = RegexValidator(
 )
 
 
+def many(
+    child: serializers.Serializer[Any], *, max_length: int, required: bool = True
+) -> serializers.ListSerializer[Any]:
+    """A list of ``child`` items with a size cap (oversized lists answer 400)."""
+    return serializers.ListSerializer(child=child, max_length=max_length, required=required)
+
+
 class LadderSerializer(serializers.ModelSerializer[Ladder]):
     current_version = serializers.SerializerMethodField()
 
@@ -55,7 +62,7 @@ class ExpectationSerializer(serializers.Serializer[Any]):
 
 class RatingSerializer(serializers.Serializer[Any]):
     key = serializers.SlugField(max_length=60)
-    label = serializers.CharField(max_length=120)
+    label = serializers.CharField(max_length=120)  # type: ignore[assignment]
     order = serializers.IntegerField(min_value=0, max_value=10_000)
     is_baseline = serializers.BooleanField(required=False, default=False)
     definition = serializers.CharField(
@@ -123,10 +130,10 @@ class RubricVersionCreateSerializer(serializers.Serializer[Any]):
         queryset=RubricVersion.objects.all(), required=False, allow_null=True
     )
     change_summary = serializers.CharField(max_length=4000, allow_blank=True, required=False)
-    levels = LevelSerializer(many=True, required=False, max_length=50)
-    competencies = CompetencySerializer(many=True, required=False, max_length=100)
-    expectations = ExpectationSerializer(many=True, required=False, max_length=5000)
-    ratings = RatingSerializer(many=True, required=False, max_length=20)
+    levels = many(LevelSerializer(), max_length=50, required=False)
+    competencies = many(CompetencySerializer(), max_length=100, required=False)
+    expectations = many(ExpectationSerializer(), max_length=5000, required=False)
+    ratings = many(RatingSerializer(), max_length=20, required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         lists = [k for k in ("levels", "competencies", "expectations", "ratings") if k in attrs]
@@ -139,17 +146,17 @@ class RubricVersionCreateSerializer(serializers.Serializer[Any]):
 
 class RubricVersionUpdateSerializer(serializers.Serializer[Any]):
     change_summary = serializers.CharField(max_length=4000, allow_blank=True, required=False)
-    levels = LevelSerializer(many=True, required=False, max_length=50)
-    competencies = CompetencySerializer(many=True, required=False, max_length=100)
-    expectations = ExpectationSerializer(many=True, required=False, max_length=5000)
-    ratings = RatingSerializer(many=True, required=False, max_length=20)
+    levels = many(LevelSerializer(), max_length=50, required=False)
+    competencies = many(CompetencySerializer(), max_length=100, required=False)
+    expectations = many(ExpectationSerializer(), max_length=5000, required=False)
+    ratings = many(RatingSerializer(), max_length=20, required=False)
 
 
 class RubricVersionPutSerializer(RubricVersionUpdateSerializer):
-    levels = LevelSerializer(many=True, max_length=50)
-    competencies = CompetencySerializer(many=True, max_length=100)
-    expectations = ExpectationSerializer(many=True, max_length=5000)
-    ratings = RatingSerializer(many=True, max_length=20)
+    levels = many(LevelSerializer(), max_length=50)
+    competencies = many(CompetencySerializer(), max_length=100)
+    expectations = many(ExpectationSerializer(), max_length=5000)
+    ratings = many(RatingSerializer(), max_length=20)
 
 
 class PublishSerializer(serializers.Serializer[Any]):

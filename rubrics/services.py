@@ -430,7 +430,7 @@ def rubric_version_diff(*, old: RubricVersion, new: RubricVersion) -> dict[str, 
     Both versions must be prefetched with ``with_contents``.
     """
     a, b = version_as_data(old), version_as_data(new)
-    out = {
+    out: dict[str, Any] = {
         "from": {"id": old.pk, "number": old.number, "status": old.status},
         "to": {"id": new.pk, "number": new.number, "status": new.status},
         "levels": _diff_list(a["levels"], b["levels"], lambda x: x["code"]),

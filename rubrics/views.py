@@ -39,7 +39,8 @@ def ladder_index(request: HttpRequest) -> HttpResponse:
         {
             "ladder": lad,
             "current": next(
-                (v for v in by_ladder.get(lad.pk, []) if v.pk == lad.current_version_id), None
+                (v for v in by_ladder.get(lad.pk, []) if v.pk == selectors.current_version_id(lad)),
+                None,
             ),
             "drafts": [v for v in by_ladder.get(lad.pk, []) if v.status == v.Status.DRAFT],
         }
@@ -62,7 +63,7 @@ def ladder_matrix(request: HttpRequest, ladder: str, number: int | None = None) 
             "version": version,
             "matrix": selectors.rubric_matrix(version),
             "versions": _versions(request, lad),
-            "is_current": version.pk == lad.current_version_id,
+            "is_current": version.pk == selectors.current_version_id(lad),
             "my_level": me.level if me and me.ladder_id == lad.pk else None,
         },
     )
@@ -103,7 +104,7 @@ def level_detail(
             "levels": matrix.levels,
             "competencies": competencies,
             "rating_definitions": selectors.rating_definitions_for_level(version, row.level),
-            "is_current": version.pk == lad.current_version_id,
+            "is_current": version.pk == selectors.current_version_id(lad),
         },
     )
 
@@ -195,8 +196,8 @@ def version_publish(request: HttpRequest, ladder: str, number: int) -> HttpRespo
     lad = selectors.ladder_get(user=request.user, slug=ladder)
     version = selectors.rubric_version_by_number(user=request.user, ladder=lad, number=number)
     current = (
-        selectors.rubric_version_get(user=request.user, pk=lad.current_version_id)
-        if lad.current_version_id
+        selectors.rubric_version_get(user=request.user, pk=selectors.current_version_id(lad))
+        if selectors.current_version_id(lad)
         else None
     )
     errors: list[str] = []
