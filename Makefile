@@ -69,8 +69,11 @@ typecheck: install-dev
 schema: install-dev
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
-bench: install-dev
-	$(PY) manage.py bench
+BENCH_DB ?= sqlite:///$(CURDIR)/bench.sqlite3
+bench: install
+	rm -f bench.sqlite3
+	DATABASE_URL=$(BENCH_DB) DEBUG=true AXES_ENABLED=false $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DB) DEBUG=true AXES_ENABLED=false $(PY) manage.py bench
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache
