@@ -20,7 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
     reports = (
         list(
             Person.objects.filter(parent=me, is_active=True)
-            .select_related("team")
+            .select_related("team", "ladder")
             .order_by("full_name")
         )
         if me

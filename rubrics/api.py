@@ -169,7 +169,7 @@ class RubricVersionViewSet(
     def diff(self, request: Request, pk: str | None = None) -> Response:
         version = self.get_object()
         raw = request.query_params.get("against", "")
-        if not raw.isdigit() or len(raw) > 18:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
             raise ValidationError({"against": ["Give the id of the version to compare with."]})
         other = selectors.rubric_version_get(user=request.user, pk=raw)
         if other.ladder_id != version.ladder_id:

@@ -440,6 +440,14 @@ def rubric_version_diff(*, old: RubricVersion, new: RubricVersion) -> dict[str, 
         ),
         "ratings": _diff_list(a["ratings"], b["ratings"], lambda x: x["key"]),
     }
+    # People read "L5 × Security and privacy", not the competency key.
+    names = {c["key"]: c["name"] for c in [*a["competencies"], *b["competencies"]]}
+    section = out["expectations"]
+    for item in [*section["added"], *section["removed"]]:
+        item["label"] = f"{item['level']} × {names.get(item['competency'], item['competency'])}"
+    for change in section["changed"]:
+        new = change["new"]
+        change["label"] = f"{new['level']} × {names.get(new['competency'], new['competency'])}"
     out["is_empty"] = not any(
         out[s][k]
         for s in ("levels", "competencies", "expectations", "ratings")

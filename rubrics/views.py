@@ -112,7 +112,7 @@ def level_detail(
 def _parse_number(raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 9:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
         raise ValidationError("Version numbers are whole numbers.")
     return int(raw)
 
@@ -158,7 +158,8 @@ def version_pdf(request: HttpRequest, ladder: str, number: int) -> HttpResponse:
     """The rubric as an A4 PDF. Frozen versions never change, so their PDF is cached."""
     lad = selectors.ladder_get(user=request.user, slug=ladder)
     version = selectors.rubric_version_by_number(user=request.user, ladder=lad, number=number)
-    key = f"rubric-pdf:{version.pk}"
+    # The status is part of the key: the title page says whether a version is retired.
+    key = f"rubric-pdf:{version.pk}:{version.status}"
     pdf = cache.get(key) if version.is_frozen else None
     if pdf is None:
         matrix = selectors.rubric_matrix(version)
@@ -203,6 +204,8 @@ def version_publish(request: HttpRequest, ladder: str, number: int) -> HttpRespo
     errors: list[str] = []
     if version.is_frozen:
         errors.append(f"Version {version.number} is already {version.status}; it cannot change.")
+    elif request.method == "POST" and not request.POST.get("confirm"):
+        errors.append("Tick the box to confirm that a published version cannot be changed.")
     elif request.method == "POST":
         try:
             services.rubric_version_publish(

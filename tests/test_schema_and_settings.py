@@ -18,16 +18,23 @@ def test_openapi_schema_validates_without_warnings(db):
     out = io.StringIO()
     call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)
     schema = out.getvalue()
-    for path in ("/api/v1/people/{id}/demographics/", "/api/v1/rubric-versions/{id}/publish/",
-                 "/api/v1/rubric-versions/{id}/diff/", "/api/v1/auth/token/"):
+    for path in (
+        "/api/v1/people/{id}/demographics/",
+        "/api/v1/rubric-versions/{id}/publish/",
+        "/api/v1/rubric-versions/{id}/diff/",
+        "/api/v1/auth/token/",
+    ):
         assert path in schema
 
 
 def test_api_docs_load_only_local_assets(db):
     html = Client().get("/api/docs/").content.decode()
     assert "swagger-ui" in html
-    external = [u for u in re.findall(r'(?:src|href)="([^"]+)"', html)
-                if u.startswith(("http://", "https://", "//"))]
+    external = [
+        u
+        for u in re.findall(r'(?:src|href)="([^"]+)"', html)
+        if u.startswith(("http://", "https://", "//"))
+    ]
     assert external == []
 
 
@@ -35,8 +42,11 @@ def _run_settings(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
-        capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -48,11 +58,19 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 def test_production_settings_pass_the_deploy_check():
     base = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env = {**base, "DEBUG": "false", "SECRET_KEY": "x7" * 40 + "-Qz9!kP",
-           "ALLOWED_HOSTS": "levelhead.example.org"}
+    env = {
+        **base,
+        "DEBUG": "false",
+        "SECRET_KEY": "x7" * 40 + "-Qz9!kP",
+        "ALLOWED_HOSTS": "levelhead.example.org",
+    }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -25,8 +25,10 @@ def sign_in(page: Page, base: str, username: str) -> None:
 
 def test_engineer_reads_the_rubric_matrix_and_their_level(page: Page, demo_server: str):
     csp_errors: list[str] = []
-    page.on("console", lambda m: csp_errors.append(m.text)
-            if "Content Security Policy" in m.text else None)
+    page.on(
+        "console",
+        lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     axe = Axe()
 
     sign_in(page, demo_server, "sam")
