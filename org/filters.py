@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import django_filters as filters
 
+from config.filters import IdFilter
 from org.models import Person, Team
 
 
 class PersonFilter(filters.FilterSet):
-    team = filters.NumberFilter(field_name="team_id", lookup_expr="exact")
-    manager = filters.NumberFilter(field_name="parent_id", lookup_expr="exact")
-    ladder = filters.NumberFilter(field_name="ladder_id", lookup_expr="exact")
+    team = IdFilter(field_name="team_id", lookup_expr="exact")
+    manager = IdFilter(field_name="parent_id", lookup_expr="exact")
+    ladder = IdFilter(field_name="ladder_id", lookup_expr="exact")
     level = filters.CharFilter(field_name="level", lookup_expr="iexact", max_length=20)
     function = filters.CharFilter(field_name="function", lookup_expr="iexact", max_length=100)
     is_active = filters.BooleanFilter(field_name="is_active")
@@ -20,7 +21,7 @@ class PersonFilter(filters.FilterSet):
 
 
 class TeamFilter(filters.FilterSet):
-    parent = filters.NumberFilter(field_name="parent_id", lookup_expr="exact")
+    parent = IdFilter(field_name="parent_id", lookup_expr="exact")
     search = filters.CharFilter(field_name="name", lookup_expr="icontains", max_length=120)
 
     class Meta:

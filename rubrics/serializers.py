@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.validators import RegexValidator
@@ -8,6 +9,7 @@ from rest_framework import serializers
 from rubrics.models import Ladder, RubricVersion
 from rubrics.selectors import version_as_data
 
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 CODE_VALIDATOR = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_.-]*\Z", "Use letters, digits, '-', '_' or '.'."
 )
@@ -50,7 +52,8 @@ class CompetencySerializer(serializers.Serializer[Any]):
     description = serializers.CharField(
         max_length=4000, allow_blank=True, required=False, default=""
     )
-    order = serializers.IntegerField(min_value=0, max_value=10_000, required=False, default=0)
+    # No default: a competency sent without an order keeps its place in the list.
+    order = serializers.IntegerField(min_value=0, max_value=10_000, required=False)
 
 
 class ExpectationSerializer(serializers.Serializer[Any]):
@@ -74,6 +77,15 @@ class RatingSerializer(serializers.Serializer[Any]):
         default=dict,
         help_text="What this rating means at each level, keyed by level code.",
     )
+
+    def validate_level_definitions(self, value: dict[str, str]) -> dict[str, str]:
+        # DictField checks the values only; the keys are level codes.
+        for code in value:
+            if len(code) > 20 or not CODE_PATTERN.match(code):
+                raise serializers.ValidationError(
+                    "Keys are level codes: letters, digits, '-', '_' or '.', 20 at most."
+                )
+        return value
 
 
 class RubricVersionSerializer(serializers.ModelSerializer[RubricVersion]):
