@@ -322,9 +322,7 @@ def test_a_rating_definition_keyed_by_a_lone_surrogate_is_refused_not_crashed(wo
     response = hr.post(VERSIONS_URL, data=body, content_type="application/json")
 
     assert response.status_code == 400
-    assert "Keys are level codes" in _messages(
-        response.json()["ratings"]["1"]["level_definitions"]
-    )
+    assert "Keys are level codes" in _messages(response.json()["ratings"]["1"]["level_definitions"])
     assert row_counts() == before
 
 
