@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework.routers import DefaultRouter
 
 from org import api as org_api
+from reviews import api as reviews_api
 from rubrics import api as rubrics_api
 
 router = DefaultRouter()
@@ -15,6 +16,13 @@ router.register(
 )
 router.register("ladders", rubrics_api.LadderViewSet, basename="ladder")
 router.register("rubric-versions", rubrics_api.RubricVersionViewSet, basename="rubric-version")
+router.register("cycles", reviews_api.CycleViewSet, basename="cycle")
+router.register("evidence", reviews_api.EvidenceViewSet, basename="evidence")
+router.register("reviews", reviews_api.ReviewViewSet, basename="review")
+router.register(
+    "feedback-requests", reviews_api.FeedbackRequestViewSet, basename="feedback-request"
+)
+router.register("check-ins", reviews_api.CheckInViewSet, basename="check-in")
 
 app_name = "api"
 urlpatterns = router.urls

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "import_export",
     "org",
     "rubrics",
+    "reviews",
 ]
 
 MIDDLEWARE = [
@@ -218,7 +219,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Several models have a "status"; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "RubricVersionStatusEnum": "rubrics.models.RubricVersion.Status",
+        "CycleStatusEnum": "reviews.models.ReviewCycle.Status",
+        "ReviewStatusEnum": "reviews.models.Review.Status",
+        "FeedbackStatusEnum": "reviews.models.FeedbackRequest.Status",
+    },
 }
 
 # BACKGROUND TASKS

@@ -156,6 +156,10 @@ class Activity(models.Model):
         RUBRIC_PUBLISHED = "rubric_published", "Rubric version published"
         RUBRIC_RETIRED = "rubric_retired", "Rubric version retired"
         LADDER_SAVED = "ladder_saved", "Ladder saved"
+        CYCLE_CREATED = "cycle_created", "Review cycle created"
+        CYCLE_TRANSITION = "cycle_transition", "Review cycle moved"
+        REVIEW_CREATED = "review_created", "Review started"
+        REVIEW_SUBMITTED = "review_submitted", "Review submitted"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True

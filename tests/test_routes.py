@@ -6,45 +6,13 @@ row in ROUTES, so a new page or endpoint cannot ship without its role tests.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import ROLES
-
-ANON_HTML = 302  # HTML pages send anonymous visitors to the login page
-ANON_API = 401
-
-
-@dataclass
-class Case:
-    name: str
-    method: str
-    args: Callable[[Any], list[Any]]
-    expect: dict[str, int]
-    data: Callable[[Any], dict[str, Any]] | None = None
-    api: bool = False
-    note: str = ""
-    query: str = ""
-    id: str = field(default="")
-
-
-def everyone(code: int, anon: int) -> dict[str, int]:
-    return {"anonymous": anon, **{r: code for r in ROLES if r != "anonymous"}}
-
-
-def hr_only(code: int, others: int, anon: int) -> dict[str, int]:
-    return {
-        "anonymous": anon,
-        **{r: others for r in ROLES if r not in ("anonymous", "hr")},
-        "hr": code,
-    }
-
-
-NO_ARGS: Callable[[Any], list[Any]] = lambda w: []  # noqa: E731
+from tests.route_cases import ANON_API, ANON_HTML, NO_ARGS, Case, everyone, hr_only
 
 ROUTES: list[Case] = [
     # --- HTML pages ------------------------------------------------------------------
@@ -342,6 +310,177 @@ ROUTES: list[Case] = [
     ),
 ]
 
+# --- Reviews, evidence, feedback, check-ins (the `extras` fixture adds cycle, ev, review,
+# fb (the manager asks other_manager about the engineer) and ci to the world) -------------
+ROUTES += [
+    Case("api:cycle-list", "get", NO_ARGS, everyone(200, ANON_API), api=True),
+    Case(
+        "api:cycle-list",
+        "post",
+        NO_ARGS,
+        hr_only(201, 403, ANON_API),
+        api=True,
+        data=lambda w: {
+            "name": "H2",
+            "starts_on": "2026-07-01",
+            "ends_on": "2026-12-31",
+            "rubric_versions": [w.v1.pk],
+        },
+    ),
+    Case("api:cycle-detail", "get", lambda w: [w.cycle.pk], everyone(200, ANON_API), api=True),
+    Case(
+        "api:cycle-detail",
+        "patch",
+        lambda w: [w.cycle.pk],
+        hr_only(200, 403, ANON_API),
+        api=True,
+        data=lambda w: {"name": "First half"},
+    ),
+    Case(
+        "api:cycle-detail",
+        "put",
+        lambda w: [w.cycle.pk],
+        hr_only(409, 403, ANON_API),
+        api=True,
+        note="open cycle: dates fixed",
+        data=lambda w: {"name": "H1", "starts_on": "2026-01-02", "ends_on": "2026-06-30"},
+    ),
+    Case(
+        "api:cycle-transition",
+        "post",
+        lambda w: [w.cycle.pk],
+        hr_only(200, 403, ANON_API),
+        api=True,
+        data=lambda w: {"to": "calibrating"},
+    ),
+    Case("api:evidence-list", "get", NO_ARGS, everyone(200, ANON_API), api=True),
+    Case(
+        "api:evidence-list",
+        "post",
+        NO_ARGS,
+        {"anonymous": ANON_API, "engineer": 201, "manager": 201, "other_manager": 400, "hr": 403},
+        api=True,
+        data=lambda w: {
+            "person": w.engineer.pk,
+            "title": "Design doc",
+            "occurred_on": "2026-03-03",
+        },
+    ),
+    Case(
+        "api:evidence-detail",
+        "get",
+        lambda w: [w.ev.pk],
+        {"anonymous": ANON_API, "engineer": 200, "manager": 200, "other_manager": 404, "hr": 200},
+        api=True,
+    ),
+    Case("api:review-list", "get", NO_ARGS, everyone(200, ANON_API), api=True),
+    Case(
+        "api:review-list",
+        "post",
+        NO_ARGS,
+        {"anonymous": ANON_API, "engineer": 400, "manager": 201, "other_manager": 400, "hr": 400},
+        api=True,
+        data=lambda w: {"cycle": w.cycle.pk, "subject": w.teammate.pk},
+    ),
+    Case(
+        "api:review-detail",
+        "get",
+        lambda w: [w.review.pk],
+        {"anonymous": ANON_API, "engineer": 404, "manager": 200, "other_manager": 404, "hr": 200},
+        api=True,
+        note="draft: not yet released to the subject",
+    ),
+    Case(
+        "api:review-detail",
+        "patch",
+        lambda w: [w.review.pk],
+        {"anonymous": ANON_API, "engineer": 404, "manager": 200, "other_manager": 404, "hr": 403},
+        api=True,
+        data=lambda w: {"version": 1, "overall_rating": "meets"},
+    ),
+    Case(
+        "api:review-submit",
+        "post",
+        lambda w: [w.review.pk],
+        {"anonymous": ANON_API, "engineer": 404, "manager": 400, "other_manager": 404, "hr": 403},
+        api=True,
+        data=lambda w: {"version": 1},
+        note="incomplete draft",
+    ),
+    Case(
+        "api:review-acknowledge",
+        "post",
+        lambda w: [w.review.pk],
+        {"anonymous": ANON_API, "engineer": 404, "manager": 403, "other_manager": 404, "hr": 403},
+        api=True,
+        data=lambda w: {},
+    ),
+    Case("api:feedback-request-list", "get", NO_ARGS, everyone(200, ANON_API), api=True),
+    Case(
+        "api:feedback-request-list",
+        "post",
+        NO_ARGS,
+        {"anonymous": ANON_API, "engineer": 201, "manager": 201, "other_manager": 400, "hr": 400},
+        api=True,
+        data=lambda w: {
+            "cycle": w.cycle.pk,
+            "subject": w.engineer.pk,
+            "respondent": w.other_engineer.pk,
+            "relationship": "peer",
+        },
+    ),
+    Case(
+        "api:feedback-request-detail",
+        "get",
+        lambda w: [w.fb.pk],
+        {"anonymous": ANON_API, "engineer": 200, "manager": 200, "other_manager": 200, "hr": 200},
+        api=True,
+    ),
+    Case(
+        "api:feedback-request-answer",
+        "post",
+        lambda w: [w.fb.pk],
+        {"anonymous": ANON_API, "engineer": 403, "manager": 403, "other_manager": 200, "hr": 403},
+        api=True,
+        data=lambda w: {"owned": "The billing split", "changed": "Faster invoices"},
+    ),
+    Case(
+        "api:feedback-request-decline",
+        "post",
+        lambda w: [w.fb.pk],
+        {"anonymous": ANON_API, "engineer": 403, "manager": 403, "other_manager": 200, "hr": 403},
+        api=True,
+    ),
+    Case("api:check-in-list", "get", NO_ARGS, everyone(200, ANON_API), api=True),
+    Case(
+        "api:check-in-list",
+        "post",
+        NO_ARGS,
+        {"anonymous": ANON_API, "engineer": 201, "manager": 201, "other_manager": 400, "hr": 403},
+        api=True,
+        data=lambda w: {
+            "person": w.engineer.pk,
+            "occurred_on": "2026-03-03",
+            "what_changed": "Shipped the importer",
+        },
+    ),
+    Case(
+        "api:check-in-detail",
+        "get",
+        lambda w: [w.ci.pk],
+        {"anonymous": ANON_API, "engineer": 200, "manager": 200, "other_manager": 404, "hr": 404},
+        api=True,
+    ),
+    Case(
+        "api:check-in-promote",
+        "post",
+        lambda w: [w.ci.pk],
+        {"anonymous": ANON_API, "engineer": 201, "manager": 201, "other_manager": 404, "hr": 404},
+        api=True,
+        data=lambda w: {"item": "what_changed", "title": "Importer"},
+    ),
+]
+
 # Namespaces covered by their own role tests: the admin (tests/org/test_admin.py walks
 # every registered model for every role).
 COVERED_ELSEWHERE = {"admin"}
@@ -381,17 +520,47 @@ def _cases() -> list[Any]:
 
 
 @pytest.fixture
-def dimension(world):
-    from org import services
+def extras(world):
+    """Objects the routes act on, attached to the world."""
+    import datetime
 
-    return services.dimension_save(
+    from org import services
+    from reviews import services as review_services
+    from tests.reviews.conftest import make_cycle
+
+    world.dimension = services.dimension_save(
         actor=world.root, key="gender", label="Gender", values=["woman", "man", "non-binary"]
     )
+    world.cycle = make_cycle(world)
+    world.ev = review_services.evidence_create(
+        actor=world.engineer.user,
+        person=world.engineer,
+        title="Billing split",
+        occurred_on=datetime.date(2026, 2, 2),
+        url="https://github.com/acme/b/pull/1",
+    )
+    world.review = review_services.review_create(
+        actor=world.manager.user, cycle=world.cycle, subject=world.engineer
+    )
+    world.fb = review_services.feedback_request_create(
+        actor=world.manager.user,
+        cycle=world.cycle,
+        subject=world.engineer,
+        respondent=world.other_manager,
+        relationship="cross_functional",
+    )
+    world.ci = review_services.check_in_create(
+        actor=world.manager.user,
+        person=world.engineer,
+        occurred_on=datetime.date(2026, 2, 9),
+        what_changed="Took over the billing on-call",
+        risks="Too much context switching",
+    )
+    return world
 
 
 @pytest.mark.parametrize(("case", "role"), _cases())
-def test_role_access(case: Case, role: str, world, dimension, client_for, api_for) -> None:
-    world.dimension = dimension
+def test_role_access(case: Case, role: str, world, extras, client_for, api_for) -> None:
     client = api_for(role) if case.api else client_for(role)
     url = reverse(case.name, args=case.args(world))
     if case.query:

@@ -1,0 +1,406 @@
+"""Review quality checks ("lint"): nudges shown to the author while writing (SPEC §2).
+
+Findings never block submission, except the two evidence rules (severity "error"), which
+mirror SPEC §1.3; the submit rule itself lives in the review services.
+
+Codes:
+
+- ``no_evidence`` (error): an assessment with a rating or narrative that cites no evidence.
+- ``unevidenced_rating`` (error): a rating other than the baseline without evidence.
+- ``vague_judgement`` (warning): "not strategic", "lacks presence"… In an assessment
+  narrative only when that assessment cites no evidence; in the free narrative sections
+  always, because they carry no citations.
+- ``personality`` (warning): personality rather than behaviour words, everywhere.
+- ``hedging`` (info): hedges and doubt-raisers, everywhere.
+- ``vague_praise`` (warning): praise whose sentence states no outcome, i.e. no digit, no
+  number word and none of ``OUTCOME_WORDS``.
+- ``recency`` (warning): more than 60% of the cited evidence dated inside the period falls
+  in its last 20%. Only checked when at least ``RECENCY_MIN_ITEMS`` (3) such distinct items
+  are cited: with one or two items a share says nothing.
+- ``outside_period`` (info): one finding per cited item dated outside the cycle period.
+
+The phrase lists are LintTerm rows (loaded from ``reviews/lint_data/*.json``, which name
+their research sources; HR edits them in the admin). Phrases match case-insensitively as
+whole words; any run of whitespace (line breaks included) matches a space in a phrase,
+and a hyphen matches a hyphen or whitespace ("go-to person" = "go to person"). Matching
+is plain text: negations ("not abrasive") and Markdown code spans are not special.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from django.db.models import prefetch_related_objects
+
+from reviews.models import LintTerm, Review
+from rubrics.models import Rating
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+
+NO_EVIDENCE = "no_evidence"
+UNEVIDENCED_RATING = "unevidenced_rating"
+VAGUE_JUDGEMENT = LintTerm.Code.VAGUE_JUDGEMENT.value
+PERSONALITY = LintTerm.Code.PERSONALITY.value
+HEDGING = LintTerm.Code.HEDGING.value
+VAGUE_PRAISE = LintTerm.Code.VAGUE_PRAISE.value
+RECENCY = "recency"
+OUTSIDE_PERIOD = "outside_period"
+
+NARRATIVE_SECTIONS = Review.NARRATIVE_SECTIONS
+LINT_DATA_DIR = Path(__file__).resolve().parent / "lint_data"
+
+# The phrase checks, in the order their findings are listed at the same position
+# (vague_judgement first: assessments with evidence skip it).
+TERM_CODES = (VAGUE_JUDGEMENT, PERSONALITY, HEDGING, VAGUE_PRAISE)
+TERM_SEVERITY = {
+    VAGUE_JUDGEMENT: WARNING,
+    PERSONALITY: WARNING,
+    HEDGING: INFO,
+    VAGUE_PRAISE: WARNING,
+}
+TERM_LEAD = {
+    VAGUE_JUDGEMENT: "Judgement without evidence",
+    PERSONALITY: "Describes personality rather than behaviour",
+    HEDGING: "Hedging weakens the statement",
+    VAGUE_PRAISE: "Praise with no outcome",
+}
+TERM_DEFAULT_SUGGESTION = {
+    VAGUE_JUDGEMENT: "Describe the behaviour you saw and its effect, and cite the evidence.",
+    PERSONALITY: "Describe what the person did and its effect, not what they are like.",
+    HEDGING: "State what happened, or leave it out.",
+    VAGUE_PRAISE: "Name the outcome: what changed, by how much, with the evidence.",
+}
+
+RECENCY_MIN_ITEMS = 3
+RECENCY_MAX_SHARE = Fraction(3, 5)  # flagged above 60%
+RECENCY_TAIL_STARTS = Fraction(4, 5)  # "recent" = the last 20% of the period
+
+# A sentence stating an outcome has a digit, a number word or one of these verbs.
+OUTCOME_WORDS = (
+    "reduced",
+    "increased",
+    "decreased",
+    "cut",
+    "halved",
+    "doubled",
+    "lowered",
+    "shipped",
+    "delivered",
+    "launched",
+    "improved",
+    "saved",
+    "grew",
+    "eliminated",
+    "prevented",
+    "resolved",
+)
+NUMBER_WORDS = (
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "twice",
+    "dozens?",
+    "hundreds?",
+    "thousands?",
+    "millions?",
+    "percent",
+)
+OUTCOME_RE = re.compile(
+    r"\d|%|\b(?:" + "|".join(OUTCOME_WORDS + NUMBER_WORDS) + r")\b", re.IGNORECASE
+)
+# Sentences end at . ! ? followed by whitespace, at a blank line, or where a Markdown list
+# item starts. A single line break is a soft wrap inside a sentence.
+SENTENCE_END_RE = re.compile(r"[.!?]+(?=\s|$)|\n\s*\n|\n[ \t]*(?:[-*+]|\d+[.)])[ \t]")
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str  # "error" | "warning" | "info"
+    message: str
+    field: str
+    match: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "field": self.field,
+            "match": self.match,
+        }
+
+
+@dataclass(frozen=True)
+class AssessmentText:
+    competency: str
+    rating: str
+    narrative: str
+    evidence_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class EvidenceInfo:
+    id: int
+    title: str
+    occurred_on: datetime.date
+
+
+@dataclass(frozen=True)
+class Term:
+    code: str
+    phrase: str
+    suggestion: str
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Compiled phrase lists: one alternation per code; group ``t<i>`` is ``terms[i]``."""
+
+    patterns: Mapping[str, re.Pattern[str]]
+    terms: tuple[Term, ...]
+
+    def find(self, code: str, text: str) -> Iterator[tuple[re.Match[str], Term]]:
+        pattern = self.patterns.get(code)
+        if pattern is None or not text:
+            return
+        for m in pattern.finditer(text):
+            assert m.lastgroup is not None
+            yield m, self.terms[int(m.lastgroup[1:])]
+
+
+def _phrase_regex(phrase: str) -> str:
+    words = [re.escape(w).replace("'", "['’]") for w in re.split(r"[\s-]+", phrase.strip())]
+    return r"[\s-]+".join(w for w in words if w)
+
+
+@functools.lru_cache(maxsize=8)
+def _compile(rows: tuple[tuple[str, str, str], ...]) -> Terms:
+    terms: list[Term] = []
+    alternatives: dict[str, list[tuple[int, str]]] = {code: [] for code in TERM_CODES}
+    for code, phrase, suggestion in rows:
+        regex = _phrase_regex(phrase)
+        if code not in alternatives or not regex:
+            continue
+        alternatives[code].append((len(phrase), f"(?P<t{len(terms)}>{regex})"))
+        terms.append(Term(code=code, phrase=phrase, suggestion=suggestion))
+    patterns: dict[str, re.Pattern[str]] = {}
+    for code, alts in alternatives.items():
+        if alts:
+            # Longest phrase first, so "lacks executive presence" wins over a shorter
+            # phrase starting at the same place. Letters and digits bound a match;
+            # underscores do not, so Markdown's _emphasis_ still matches.
+            body = "|".join(a for _, a in sorted(alts, key=lambda a: -a[0]))
+            patterns[code] = re.compile(rf"(?<![^\W_])(?:{body})(?![^\W_])", re.IGNORECASE)
+    return Terms(patterns=patterns, terms=tuple(terms))
+
+
+def compile_terms(rows: Iterable[tuple[str, str, str]]) -> Terms:
+    """Compile (code, phrase, suggestion) rows; the result is cached by its rows."""
+    return _compile(tuple(sorted(rows)))
+
+
+def load_terms() -> Terms:
+    """The active LintTerm rows, compiled. Costs one query."""
+    rows = LintTerm.objects.filter(is_active=True).values_list("code", "phrase", "suggestion")
+    return compile_terms(rows)
+
+
+def terms_from_files(directory: Path = LINT_DATA_DIR) -> Terms:
+    """The phrase lists as shipped in ``lint_data/`` (no database)."""
+    rows = []
+    for path in sorted(directory.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        rows += [(data["code"], t["phrase"], t.get("suggestion", "")) for t in data["terms"]]
+    return compile_terms(rows)
+
+
+def _states_outcome(text: str, start: int, end: int, ends: list[tuple[int, int]]) -> bool:
+    """Whether the sentence around text[start:end] (the praise itself left out, so that
+    "10x engineer" is no outcome) states one. ``ends`` are the sentence-end spans."""
+    sentence_start = max((e for s, e in ends if e <= start), default=0)
+    sentence_end = min((s for s, e in ends if s >= end), default=len(text))
+    return bool(
+        OUTCOME_RE.search(text, sentence_start, start) or OUTCOME_RE.search(text, end, sentence_end)
+    )
+
+
+def _text_findings(text: str, field: str, terms: Terms, codes: Sequence[str]) -> list[Finding]:
+    found: list[tuple[int, int, Finding]] = []
+    ends: list[tuple[int, int]] | None = None
+    for rank, code in enumerate(codes):
+        for m, term in terms.find(code, text):
+            if code == VAGUE_PRAISE:
+                if ends is None:
+                    ends = [mm.span() for mm in SENTENCE_END_RE.finditer(text)]
+                if _states_outcome(text, m.start(), m.end(), ends):
+                    continue
+            suggestion = term.suggestion or TERM_DEFAULT_SUGGESTION[code]
+            finding = Finding(
+                code=code,
+                severity=TERM_SEVERITY[code],
+                message=f'{TERM_LEAD[code]}: "{m.group()}". {suggestion}',
+                field=field,
+                match=m.group(),
+            )
+            found.append((m.start(), rank, finding))
+    return [f for _, _, f in sorted(found, key=lambda x: (x[0], x[1]))]
+
+
+def _evidence_findings(
+    cited: list[EvidenceInfo], period: tuple[datetime.date, datetime.date]
+) -> list[Finding]:
+    starts, ends = period
+    inside = [e for e in cited if starts <= e.occurred_on <= ends]
+    findings = []
+    span = (ends - starts).days
+    if len(inside) >= RECENCY_MIN_ITEMS and span > 0:
+        tail_starts = starts + datetime.timedelta(days=math.ceil(span * RECENCY_TAIL_STARTS))
+        recent = [e for e in inside if e.occurred_on >= tail_starts]
+        if Fraction(len(recent), len(inside)) > RECENCY_MAX_SHARE:
+            findings.append(
+                Finding(
+                    code=RECENCY,
+                    severity=WARNING,
+                    message=(
+                        f"{len(recent)} of the {len(inside)} cited evidence items "
+                        f"({round(100 * len(recent) / len(inside))}%) are from the last 20% "
+                        f"of the period (since {tail_starts.isoformat()}). Look for evidence "
+                        "from the whole period so recent work does not outweigh the rest."
+                    ),
+                    field="evidence",
+                )
+            )
+    for e in cited:
+        if not starts <= e.occurred_on <= ends:
+            findings.append(
+                Finding(
+                    code=OUTSIDE_PERIOD,
+                    severity=INFO,
+                    message=(
+                        f'"{e.title}" is dated {e.occurred_on.isoformat()}, outside the cycle '
+                        f"period ({starts.isoformat()} to {ends.isoformat()})."
+                    ),
+                    field="evidence",
+                )
+            )
+    return findings
+
+
+def lint_content(
+    *,
+    narrative: Mapping[str, str],
+    assessments: Sequence[AssessmentText],
+    baseline_rating: str | None,
+    period: tuple[datetime.date, datetime.date] | None,
+    evidence: Mapping[int, EvidenceInfo],
+    terms: Terms | None = None,
+) -> list[Finding]:
+    """Findings for a review's content: narrative sections in order, then each assessment
+    (evidence rules, then its narrative), then the review-level evidence checks. Within a
+    text, findings follow the text. No database access when ``terms`` is given."""
+    if terms is None:
+        terms = load_terms()
+    findings: list[Finding] = []
+    for section in NARRATIVE_SECTIONS:
+        text = narrative.get(section) or ""
+        findings += _text_findings(text, f"narrative.{section}", terms, TERM_CODES)
+
+    cited: dict[int, EvidenceInfo] = {}
+    for a in assessments:
+        prefix = f"assessments.{a.competency}"
+        has_evidence = bool(a.evidence_ids)
+        if not has_evidence and (a.rating.strip() or a.narrative.strip()):
+            findings.append(
+                Finding(
+                    code=NO_EVIDENCE,
+                    severity=ERROR,
+                    message="This competency is assessed but cites no evidence. Cite at least "
+                    "one evidence item: a review cannot be submitted without it.",
+                    field=f"{prefix}.evidence",
+                )
+            )
+        if not has_evidence and a.rating and baseline_rating and a.rating != baseline_rating:
+            findings.append(
+                Finding(
+                    code=UNEVIDENCED_RATING,
+                    severity=ERROR,
+                    message=f'The rating "{a.rating}" is away from the baseline '
+                    f'"{baseline_rating}" but cites no evidence. Ratings above or below the '
+                    "baseline especially need evidence.",
+                    field=f"{prefix}.rating",
+                    match=a.rating,
+                )
+            )
+        # A judgement phrase backed by cited evidence is the author's reading of it.
+        codes = TERM_CODES if not has_evidence else TERM_CODES[1:]
+        findings += _text_findings(a.narrative, f"{prefix}.narrative", terms, codes)
+        for evidence_id in a.evidence_ids:
+            if evidence_id in evidence:
+                cited.setdefault(evidence_id, evidence[evidence_id])
+
+    if period is not None:
+        findings += _evidence_findings(list(cited.values()), period)
+    return findings
+
+
+def lint_review(review: Review, *, terms: Terms | None = None) -> list[Finding]:
+    """Lint a saved review in a fixed number of queries, whatever its size.
+
+    Uses what is prefetched or selected: ``assessments__evidence`` (else prefetched here:
+    two queries), ``cycle`` (else one query) and ``rubric_version__ratings`` (else one
+    query for the baseline). The terms cost one query unless given: a list of reviews
+    should ``load_terms()`` once and pass them."""
+    # A no-op for what is already prefetched.
+    prefetch_related_objects([review], "assessments__evidence")
+    assessments: list[AssessmentText] = []
+    evidence: dict[int, EvidenceInfo] = {}
+    for a in review.assessments.all():
+        items = list(a.evidence.all())
+        for e in items:
+            evidence[e.pk] = EvidenceInfo(id=e.pk, title=e.title, occurred_on=e.occurred_on)
+        assessments.append(
+            AssessmentText(
+                competency=a.competency,
+                rating=a.rating,
+                narrative=a.narrative,
+                evidence_ids=tuple(e.pk for e in items),
+            )
+        )
+    cycle = review.cycle
+    return lint_content(
+        narrative={s: getattr(review, s) for s in NARRATIVE_SECTIONS},
+        assessments=assessments,
+        baseline_rating=_baseline_rating(review),
+        period=(cycle.starts_on, cycle.ends_on),
+        evidence=evidence,
+        terms=terms if terms is not None else load_terms(),
+    )
+
+
+def _baseline_rating(review: Review) -> str | None:
+    if Review.rubric_version.is_cached(review):
+        version = review.rubric_version
+        if "ratings" in getattr(version, "_prefetched_objects_cache", {}):
+            return next((r.key for r in version.ratings.all() if r.is_baseline), None)
+    return (
+        Rating.objects.filter(version_id=review.rubric_version_id, is_baseline=True)
+        .values_list("key", flat=True)
+        .first()
+    )

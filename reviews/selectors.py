@@ -1,0 +1,230 @@
+"""Reads for cycles, evidence, reviews, feedback and check-ins, scoped by SPEC §3.
+
+Every list, page and export goes through these functions; nothing else decides who sees
+which review.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from org.models import Person
+from org.selectors import is_hr, person_for_user, reporting_chain_ids
+from reviews.models import (
+    Assessment,
+    CheckIn,
+    Evidence,
+    FeedbackRequest,
+    Review,
+    ReviewCycle,
+)
+from rubrics.models import Competency, Level, Rating, RatingDefinition
+
+VISIBLE_TO_SUBJECT = (Review.Status.RELEASED, Review.Status.ACKNOWLEDGED)
+
+
+def _get(qs: QuerySet[Any], pk: Any, what: str) -> Any:
+    try:
+        return qs.get(pk=int(pk))
+    except (qs.model.DoesNotExist, TypeError, ValueError, OverflowError) as exc:
+        raise Http404(f"No such {what}.") from exc
+
+
+def _nobody() -> Q:
+    return Q(pk__in=[])
+
+
+# --- Cycles ----------------------------------------------------------------------------
+
+
+def cycle_list(*, user: Any) -> QuerySet[ReviewCycle]:
+    """Cycle names, dates and status are open to every signed-in person."""
+    if not getattr(user, "is_authenticated", False):
+        return ReviewCycle.objects.none()
+    return ReviewCycle.objects.prefetch_related("rubric_versions").order_by("-starts_on", "-id")
+
+
+def cycle_get(*, user: Any, pk: Any) -> ReviewCycle:
+    return _get(cycle_list(user=user), pk, "cycle")
+
+
+def cycle_current() -> ReviewCycle | None:
+    """The cycle people are working in: the newest open one, else the newest at all."""
+    open_cycle = ReviewCycle.objects.filter(status=ReviewCycle.Status.OPEN).first()
+    return open_cycle or ReviewCycle.objects.exclude(status=ReviewCycle.Status.DRAFT).first()
+
+
+# --- Evidence --------------------------------------------------------------------------
+
+
+def evidence_visibility(user: Any) -> Q | None:
+    if is_hr(user):
+        return None
+    me = person_for_user(user)
+    if me is None:
+        return _nobody()
+    return Q(person=me) | Q(person__in=reporting_chain_ids(me))
+
+
+def evidence_list(*, user: Any) -> QuerySet[Evidence]:
+    qs = Evidence.objects.select_related("person", "attributed_to", "added_by").order_by(
+        "-occurred_on", "-id"
+    )
+    visible = evidence_visibility(user)
+    return qs if visible is None else qs.filter(visible)
+
+
+def evidence_get(*, user: Any, pk: Any) -> Evidence:
+    return _get(evidence_list(user=user), pk, "evidence")
+
+
+def person_can_add_evidence(*, user: Any, person: Person) -> bool:
+    me = person_for_user(user)
+    if me is None:
+        return False
+    return me.pk == person.pk or Person.objects.descendants(me).filter(pk=person.pk).exists()
+
+
+# --- Reviews ---------------------------------------------------------------------------
+
+
+def review_visibility(user: Any) -> Q | None:
+    """HR: all. Managers: reviews of their reporting chain. Subjects: their own, once
+    released. (Committee members see reviews through their calibration cases.)"""
+    if is_hr(user):
+        return None
+    me = person_for_user(user)
+    if me is None:
+        return _nobody()
+    return Q(subject__in=reporting_chain_ids(me)) | Q(subject=me, status__in=VISIBLE_TO_SUBJECT)
+
+
+def with_review_contents(qs: QuerySet[Review]) -> QuerySet[Review]:
+    """Everything a review's representation and lint need, in a fixed number of queries."""
+    return qs.select_related(
+        "cycle", "subject", "subject__team", "author", "rubric_version", "rubric_version__ladder"
+    ).prefetch_related(
+        Prefetch(
+            "assessments",
+            queryset=Assessment.objects.order_by("order", "id").prefetch_related(
+                Prefetch("evidence", queryset=Evidence.objects.order_by("occurred_on", "id"))
+            ),
+        ),
+        Prefetch("rubric_version__ratings", queryset=Rating.objects.order_by("order")),
+    )
+
+
+def review_list(*, user: Any) -> QuerySet[Review]:
+    qs = with_review_contents(Review.objects.order_by("-created_at", "-id"))
+    visible = review_visibility(user)
+    return qs if visible is None else qs.filter(visible)
+
+
+def review_get(*, user: Any, pk: Any) -> Review:
+    return _get(review_list(user=user), pk, "review")
+
+
+def review_can_write(*, user: Any, review: Review) -> bool:
+    """Managers above the subject write a review while it is a draft (HR only reads)."""
+    me = person_for_user(user)
+    if me is None or me.pk == review.subject_id:
+        return False
+    return Person.objects.descendants(me).filter(pk=review.subject_id).exists()
+
+
+def rubric_context(review: Review) -> dict[str, Any]:
+    """The rubric beside the editor: expectations for the subject's level (and the
+    nominated level), and what each rating means at that level. Fixed query count."""
+    version = review.rubric_version
+    levels = {lv.code: lv for lv in Level.objects.filter(version=version).order_by("order")}
+    competencies = list(Competency.objects.filter(version=version).order_by("order", "key"))
+    level = levels.get(review.level)
+    target = levels.get(review.promotion_to) if review.promotion_to else None
+    expectations: dict[tuple[str, str], Any] = {}
+    for e in version.expectations.select_related("level", "competency"):
+        expectations[(e.level.code, e.competency.key)] = e
+    ratings = list(Rating.objects.filter(version=version).order_by("order"))
+    definitions = {
+        (d.rating_id, d.level_id): d.text for d in RatingDefinition.objects.filter(version=version)
+    }
+    return {
+        "level": level,
+        "target_level": target,
+        "levels": list(levels.values()),
+        "competencies": [
+            {
+                "competency": c,
+                "expectation": expectations.get((review.level, c.key)),
+                "target_expectation": (
+                    expectations.get((target.code, c.key)) if target is not None else None
+                ),
+            }
+            for c in competencies
+        ],
+        "ratings": [
+            {
+                "rating": r,
+                "definition": (definitions.get((r.pk, level.pk)) if level else None)
+                or r.definition,
+            }
+            for r in ratings
+        ],
+        "baseline": next((r.key for r in ratings if r.is_baseline), None),
+    }
+
+
+# --- Feedback --------------------------------------------------------------------------
+
+
+def feedback_visibility(user: Any) -> Q | None:
+    if is_hr(user):
+        return None
+    me = person_for_user(user)
+    if me is None:
+        return _nobody()
+    return (
+        Q(requested_by=me)
+        | Q(respondent=me)
+        | Q(subject=me)
+        | Q(subject__in=reporting_chain_ids(me))
+    )
+
+
+def feedback_list(*, user: Any) -> QuerySet[FeedbackRequest]:
+    qs = FeedbackRequest.objects.select_related(
+        "cycle", "subject", "respondent", "requested_by", "evidence"
+    ).order_by("-created_at", "-id")
+    visible = feedback_visibility(user)
+    return qs if visible is None else qs.filter(visible)
+
+
+def feedback_get(*, user: Any, pk: Any) -> FeedbackRequest:
+    return _get(feedback_list(user=user), pk, "feedback request")
+
+
+# --- Check-ins -------------------------------------------------------------------------
+
+
+def check_in_visibility(user: Any) -> Q:
+    """The person and their manager chain only: not HR, not peers (SPEC §3)."""
+    me = person_for_user(user)
+    if me is None:
+        return _nobody()
+    return Q(person=me) | Q(person__in=reporting_chain_ids(me))
+
+
+def check_in_list(*, user: Any) -> QuerySet[CheckIn]:
+    if not getattr(user, "is_authenticated", False):
+        return CheckIn.objects.none()
+    return (
+        CheckIn.objects.select_related("person", "manager")
+        .filter(check_in_visibility(user))
+        .order_by("-occurred_on", "-id")
+    )
+
+
+def check_in_get(*, user: Any, pk: Any) -> CheckIn:
+    return _get(check_in_list(user=user), pk, "check-in")

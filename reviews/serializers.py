@@ -1,0 +1,261 @@
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from config.markdown import render_markdown
+from org.models import Person
+from reviews.models import CheckIn, Evidence, FeedbackRequest, Review, ReviewCycle
+from rubrics.models import RubricVersion
+
+
+class CycleSerializer(serializers.ModelSerializer[ReviewCycle]):
+    rubric_versions: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = ReviewCycle
+        fields = ["id", "name", "starts_on", "ends_on", "status", "rubric_versions"]
+
+
+class CycleInputSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=120)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    rubric_versions = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=RubricVersion.objects.all(), required=False
+    )
+
+
+class TransitionSerializer(serializers.Serializer[Any]):
+    to = serializers.ChoiceField(choices=ReviewCycle.Status.choices)
+
+
+class EvidenceSerializer(serializers.ModelSerializer[Evidence]):
+    added_by = serializers.CharField(source="added_by.username", default=None, read_only=True)
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "person",
+            "kind",
+            "title",
+            "url",
+            "occurred_on",
+            "summary",
+            "source",
+            "added_by",
+            "attributed_to",
+            "created_at",
+        ]
+
+
+class EvidenceInputSerializer(serializers.Serializer[Any]):
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    kind = serializers.ChoiceField(choices=Evidence.Kind.choices, required=False)
+    title = serializers.CharField(max_length=200)
+    url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
+    occurred_on = serializers.DateField()
+    summary = serializers.CharField(max_length=8000, required=False, allow_blank=True)
+
+
+class NarrativeSerializer(serializers.Serializer[Any]):
+    ownership = serializers.CharField(max_length=20000, allow_blank=True, required=False)
+    impact = serializers.CharField(max_length=20000, allow_blank=True, required=False)
+    outcomes = serializers.CharField(max_length=20000, allow_blank=True, required=False)
+    growth = serializers.CharField(max_length=20000, allow_blank=True, required=False)
+    context = serializers.CharField(  # type: ignore[assignment]
+        max_length=20000, allow_blank=True, required=False
+    )
+
+
+class AssessmentInputSerializer(serializers.Serializer[Any]):
+    competency = serializers.CharField(max_length=60)
+    rating = serializers.CharField(max_length=60, allow_blank=True, required=False)
+    narrative = serializers.CharField(max_length=20000, allow_blank=True, required=False)
+    evidence = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        max_length=200,
+        required=False,
+    )
+
+
+class LintFindingSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    severity = serializers.CharField()
+    message = serializers.CharField()
+    field = serializers.CharField()  # type: ignore[assignment]
+    match = serializers.CharField()
+
+
+class AssessmentOutputSerializer(serializers.Serializer[Any]):
+    competency = serializers.CharField()
+    rating = serializers.CharField()
+    narrative = serializers.CharField()
+    narrative_html = serializers.CharField(help_text="The narrative as sanitised HTML.")
+    evidence = serializers.ListField(child=serializers.IntegerField())
+
+
+class ReviewSerializer(serializers.ModelSerializer[Review]):
+    """A review with its narrative (raw Markdown and sanitised HTML), assessments and
+    quality-check findings. The object must come from ``with_review_contents``."""
+
+    narrative = serializers.SerializerMethodField()
+    narrative_html = serializers.SerializerMethodField()
+    assessments = serializers.SerializerMethodField()
+    lint = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Review
+        fields = [
+            "id",
+            "cycle",
+            "subject",
+            "author",
+            "rubric_version",
+            "level",
+            "status",
+            "version",
+            "narrative",
+            "narrative_html",
+            "assessments",
+            "overall_rating",
+            "final_rating",
+            "promotion_to",
+            "promotion_outcome",
+            "lint",
+            "submitted_at",
+            "released_at",
+            "acknowledged_at",
+            "acknowledgement",
+        ]
+
+    def get_narrative(self, obj: Review) -> dict[str, str]:
+        return {s: getattr(obj, s) for s in Review.NARRATIVE_SECTIONS}
+
+    def get_narrative_html(self, obj: Review) -> dict[str, str]:
+        return {s: render_markdown(getattr(obj, s)) for s in Review.NARRATIVE_SECTIONS}
+
+    @staticmethod
+    def _assessments(obj: Review) -> list[dict[str, Any]]:
+        return [
+            {
+                "competency": a.competency,
+                "rating": a.rating,
+                "narrative": a.narrative,
+                "narrative_html": render_markdown(a.narrative),
+                "evidence": [e.pk for e in a.evidence.all()],
+            }
+            for a in obj.assessments.all()
+        ]
+
+    @extend_schema_field(AssessmentOutputSerializer(many=True))
+    def get_assessments(self, obj: Review) -> Any:
+        return AssessmentOutputSerializer(self._assessments(obj), many=True).data
+
+    @extend_schema_field(LintFindingSerializer(many=True))
+    def get_lint(self, obj: Review) -> Any:
+        from reviews.lint import lint_review, load_terms
+
+        # Load the word lists once per response, not once per review in a list.
+        context = self.context
+        if "lint_terms" not in context:
+            context["lint_terms"] = load_terms()
+        findings = lint_review(obj, terms=context["lint_terms"])
+        return LintFindingSerializer([f.as_dict() for f in findings], many=True).data
+
+
+class ReviewCreateSerializer(serializers.Serializer[Any]):
+    cycle = serializers.PrimaryKeyRelatedField(queryset=ReviewCycle.objects.all())
+    subject = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+
+
+class ReviewUpdateSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField(min_value=1, max_value=2**31)
+    narrative = NarrativeSerializer(required=False)
+    assessments: Any = serializers.ListSerializer(
+        child=AssessmentInputSerializer(), max_length=50, required=False
+    )
+    overall_rating = serializers.CharField(max_length=60, allow_blank=True, required=False)
+    promotion_to = serializers.CharField(max_length=20, allow_blank=True, required=False)
+
+
+class VersionSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31,
+        required=False,
+        help_text="The version you read; a newer one answers 409 stale_version.",
+    )
+
+
+class AcknowledgeSerializer(serializers.Serializer[Any]):
+    response = serializers.CharField(max_length=8000, allow_blank=True, required=False)
+
+
+class FeedbackRequestSerializer(serializers.ModelSerializer[FeedbackRequest]):
+    class Meta:
+        model = FeedbackRequest
+        fields = [
+            "id",
+            "cycle",
+            "subject",
+            "respondent",
+            "requested_by",
+            "relationship",
+            "message",
+            "status",
+            "owned",
+            "changed",
+            "more_of",
+            "evidence",
+            "created_at",
+            "answered_at",
+        ]
+
+
+class FeedbackRequestInputSerializer(serializers.Serializer[Any]):
+    cycle = serializers.PrimaryKeyRelatedField(queryset=ReviewCycle.objects.all())
+    subject = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    respondent = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    relationship = serializers.ChoiceField(choices=FeedbackRequest.Relationship.choices)
+    message = serializers.CharField(max_length=4000, allow_blank=True, required=False)
+
+
+class FeedbackAnswerSerializer(serializers.Serializer[Any]):
+    owned = serializers.CharField(max_length=8000, allow_blank=True)
+    changed = serializers.CharField(max_length=8000, allow_blank=True)
+    more_of = serializers.CharField(max_length=8000, allow_blank=True, required=False)
+
+
+class CheckInSerializer(serializers.ModelSerializer[CheckIn]):
+    class Meta:
+        model = CheckIn
+        fields = [
+            "id",
+            "person",
+            "manager",
+            "occurred_on",
+            "what_changed",
+            "blocked",
+            "risks",
+            "support",
+            "created_at",
+        ]
+
+
+class CheckInInputSerializer(serializers.Serializer[Any]):
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    occurred_on = serializers.DateField()
+    what_changed = serializers.CharField(max_length=8000, allow_blank=True, required=False)
+    blocked = serializers.CharField(max_length=8000, allow_blank=True, required=False)
+    risks = serializers.CharField(max_length=8000, allow_blank=True, required=False)
+    support = serializers.CharField(max_length=8000, allow_blank=True, required=False)
+
+
+class PromoteSerializer(serializers.Serializer[Any]):
+    item = serializers.ChoiceField(choices=[(p, p) for p in CheckIn.PROMPTS])
+    title = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=Evidence.Kind.choices, required=False)
