@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from org import demo as org_demo
+from reviews import demo as reviews_demo
 from rubrics import demo as rubrics_demo
 
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
                 ladders = rubrics_demo.seed_rubrics(actor=actor)
                 org_demo.seed_org(actor=actor, ladders=ladders)
                 org_demo.seed_demographics(actor=actor)
+                reviews_demo.seed_reviews(actor=actor)
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {org_demo.DEMO_PASSWORD}):")
