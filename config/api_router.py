@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework.routers import DefaultRouter
 
+from calibration import api as calibration_api
 from org import api as org_api
 from reviews import api as reviews_api
 from rubrics import api as rubrics_api
@@ -23,6 +24,10 @@ router.register(
     "feedback-requests", reviews_api.FeedbackRequestViewSet, basename="feedback-request"
 )
 router.register("check-ins", reviews_api.CheckInViewSet, basename="check-in")
+router.register(
+    "calibration-sessions", calibration_api.SessionViewSet, basename="calibration-session"
+)
+router.register("calibration-cases", calibration_api.CaseViewSet, basename="calibration-case")
 
 app_name = "api"
 urlpatterns = router.urls

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "org",
     "rubrics",
     "reviews",
+    "calibration",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,10 @@ SPECTACULAR_SETTINGS = {
         "CycleStatusEnum": "reviews.models.ReviewCycle.Status",
         "ReviewStatusEnum": "reviews.models.Review.Status",
         "FeedbackStatusEnum": "reviews.models.FeedbackRequest.Status",
+        "EvidenceKindEnum": "reviews.models.Evidence.Kind",
+        "CaseKindEnum": "calibration.models.CalibrationCase.Kind",
+        "CaseStatusEnum": "calibration.models.CalibrationCase.Status",
+        "SessionStatusEnum": "calibration.models.CalibrationSession.Status",
     },
 }
 

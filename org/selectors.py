@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -66,14 +67,24 @@ def person_visibility_filter(user: UserLike) -> Q | None:
     me = person_for_user(user)
     if me is None:
         return Q(pk__in=[])
-    visible = Q(pk=me.pk) | Q(pk__in=reporting_chain_ids(me))
+    visible = Q(pk=me.pk) | Q(pk__in=reporting_chain_ids(me)) | Q(pk__in=session_subject_ids(me))
     if me.team_id:
         visible |= Q(team_id=me.team_id)
     return visible
 
 
+def session_subject_ids(me: Person, *, open_only: bool = False) -> QuerySet[Any]:
+    """People whose calibration cases sit in sessions ``me`` is on the committee of."""
+    case_model = apps.get_model("calibration", "CalibrationCase")
+    cases = case_model.objects.filter(session__committee=me)
+    if open_only:
+        cases = cases.filter(session__status="open")
+    return cases.values("subject_id")
+
+
 def person_list(*, user: UserLike) -> QuerySet[Person]:
-    """People the user may see: HR all; others self, own team and their reporting chain."""
+    """People the user may see: HR all; others self, own team, their reporting chain and
+    the subjects of their calibration sessions."""
     qs = (
         Person.objects.without_tree_fields()
         .select_related("user", "team", "ladder", "parent")

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from org.models import Person
-from org.selectors import is_hr, person_for_user, reporting_chain_ids
+from org.selectors import is_hr, person_for_user, reporting_chain_ids, session_subject_ids
 from reviews.models import (
     Assessment,
     CheckIn,
@@ -66,7 +67,11 @@ def evidence_visibility(user: Any) -> Q | None:
     me = person_for_user(user)
     if me is None:
         return _nobody()
-    return Q(person=me) | Q(person__in=reporting_chain_ids(me))
+    return (
+        Q(person=me)
+        | Q(person__in=reporting_chain_ids(me))
+        | Q(person__in=session_subject_ids(me, open_only=True))
+    )
 
 
 def evidence_list(*, user: Any) -> QuerySet[Evidence]:
@@ -99,7 +104,13 @@ def review_visibility(user: Any) -> Q | None:
     me = person_for_user(user)
     if me is None:
         return _nobody()
-    return Q(subject__in=reporting_chain_ids(me)) | Q(subject=me, status__in=VISIBLE_TO_SUBJECT)
+    case_model = apps.get_model("calibration", "CalibrationCase")
+    in_my_sessions = case_model.objects.filter(session__committee=me).values("review_id")
+    return (
+        Q(subject__in=reporting_chain_ids(me))
+        | Q(subject=me, status__in=VISIBLE_TO_SUBJECT)
+        | Q(pk__in=in_my_sessions)
+    )
 
 
 def with_review_contents(qs: QuerySet[Review]) -> QuerySet[Review]:

@@ -129,6 +129,19 @@ def make_person(actor: User, username: str, **kw: Any) -> Person:
     return person
 
 
+class World(SimpleNamespace):
+    """The cast. ``world.calib`` (a calibrating cycle with two sessions, see
+    tests/calibration/conftest.py) is built the first time a test touches it."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "calib":
+            from tests.calibration.conftest import build_calibration
+
+            self.calib = build_calibration(self)
+            return self.calib
+        raise AttributeError(name)
+
+
 def build_world() -> SimpleNamespace:
     """The fixed cast used across tests.
 
@@ -182,7 +195,7 @@ def build_world() -> SimpleNamespace:
         function="SRE",
         full_name="Olga Otherengineer",
     )
-    return SimpleNamespace(
+    return World(
         root=root,
         ladder=ladder,
         v1=v1,

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from calibration import documents, selectors, services
+from calibration.filters import CaseFilter, SessionFilter
+from calibration.models import CalibrationCase, CalibrationSession, SessionPacket
+from calibration.serializers import (
+    CaseDecideSerializer,
+    CaseSerializer,
+    DecisionLogSerializer,
+    PacketStatusSerializer,
+    SessionInputSerializer,
+    SessionSerializer,
+)
+from config.errors import StaleVersionError
+from config.permissions import IsHROrReadOnly
+from org.services import access_log_record
+
+
+class SessionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet[CalibrationSession],
+):
+    """Calibration sessions: HR creates, opens and finalizes them (the facilitator may
+    finalize too); committee members see their own sessions; nobody else sees any."""
+
+    serializer_class = SessionSerializer
+    permission_classes = [IsHROrReadOnly]
+    filterset_class = SessionFilter
+
+    def get_queryset(self) -> Any:
+        return selectors.session_list(user=self.request.user)
+
+    def _out(self, session: CalibrationSession) -> dict[str, Any]:
+        return SessionSerializer(selectors.session_get(user=self.request.user, pk=session.pk)).data
+
+    @extend_schema(request=SessionInputSerializer, responses={201: SessionSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = SessionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        scope = v.pop("scope", {}) or {}
+        session = services.session_create(
+            actor=request.user,
+            scope_teams=scope.get("teams", []),
+            scope_levels=scope.get("levels", []),
+            **v,
+        )
+        return Response(self._out(session), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=SessionSerializer)
+    @action(detail=True, methods=["post"])
+    def open(self, request: Request, pk: str | None = None) -> Response:
+        session = services.session_open(actor=request.user, session=self.get_object())
+        return Response(self._out(session))
+
+    @extend_schema(request=None, responses=SessionSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def finalize(self, request: Request, pk: str | None = None) -> Response:
+        session = services.session_finalize(actor=request.user, session=self.get_object())
+        return Response(self._out(session))
+
+    @extend_schema(responses=DecisionLogSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def log(self, request: Request, pk: str | None = None) -> Response:
+        session = self.get_object()
+        return Response(DecisionLogSerializer(selectors.log_list(session=session), many=True).data)
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, "The packet PDF."),
+            202: PacketStatusSerializer,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="packet.pdf",
+        url_name="packet",
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def packet(self, request: Request, pk: str | None = None) -> Any:
+        """200 with the PDF when it is built for the session's current state; otherwise
+        starts (or finds) the background build and answers 202 with its progress."""
+        session = self.get_object()
+        if not selectors.is_member(user=request.user, session=session):
+            raise PermissionDenied("The pre-read packet is for the session's committee.")
+        packet = documents.packet_request(user=request.user, session=session)
+        if packet.status == SessionPacket.Status.DONE and packet.pdf:
+            access_log_record(
+                user=request.user, action="calibration_packet", target=session, path=request.path
+            )
+            response = HttpResponse(bytes(packet.pdf), content_type="application/pdf")
+            response["Content-Disposition"] = f'inline; filename="packet-{session.pk}.pdf"'
+            return response
+        detail = {
+            SessionPacket.Status.QUEUED: "Queued: the packet will be built in the background.",
+            SessionPacket.Status.RUNNING: "Building the packet.",
+            SessionPacket.Status.FAILED: f"The build failed: {packet.error}. Ask again to retry.",
+        }.get(packet.status, "")
+        return Response(
+            {
+                "status": packet.status,
+                "progress": packet.progress,
+                "detail": detail,
+                "url": request.build_absolute_uri(),
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class CaseViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet[CalibrationCase],
+):
+    """Calibration cases. PATCH with `calibrated_rating` (rating case) or
+    `promotion_decision` (promotion case) and the `version` you read decides the case."""
+
+    serializer_class = CaseSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_class = CaseFilter
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self) -> Any:
+        return selectors.case_list(user=self.request.user)
+
+    def _out(self, case: CalibrationCase) -> dict[str, Any]:
+        return CaseSerializer(selectors.case_get(user=self.request.user, pk=case.pk)).data
+
+    @extend_schema(request=CaseDecideSerializer, responses=CaseSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        case = self.get_object()
+        data = CaseDecideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        v.pop("status", None)
+        try:
+            case = services.case_decide(actor=request.user, case=case, **v)
+        except StaleVersionError as exc:
+            exc.current = self._out(case)
+            raise
+        return Response(self._out(case))

@@ -1,0 +1,176 @@
+"""The committee's pre-read packet (built in the background) and the engineer's outcome
+letter. Both render a template and convert it with WeasyPrint (config/reports.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from calibration.models import CalibrationCase, CalibrationSession, SessionPacket
+from calibration.services import session_state_key
+from config.reports import render_pdf
+from reviews.lint import lint_review, load_terms
+from reviews.models import Review
+from reviews.selectors import rubric_context, with_review_contents
+
+# --- Packet ----------------------------------------------------------------------------
+
+
+def packet_request(*, user: Any, session: CalibrationSession) -> SessionPacket:
+    """The packet for the session's current state: found, or created and queued.
+
+    Building runs in the background task worker (`manage.py db_worker`), never in the
+    web request: a 100-case packet takes seconds.
+    """
+    key = session_state_key(session)
+    packet = SessionPacket.objects.filter(session=session, state_key=key).first()
+    if packet is not None and packet.status != SessionPacket.Status.FAILED:
+        return packet
+    try:
+        with transaction.atomic():
+            if packet is None:
+                packet = SessionPacket.objects.create(
+                    session=session, state_key=key, requested_by=user
+                )
+            else:
+                packet.status, packet.progress, packet.error = SessionPacket.Status.QUEUED, 0, ""
+                packet.save(update_fields=["status", "progress", "error"])
+    except IntegrityError:
+        # Someone asked for the same packet at the same moment: use theirs.
+        return SessionPacket.objects.get(session=session, state_key=key)
+    from calibration.tasks import build_packet
+
+    packet_id = packet.pk
+    transaction.on_commit(lambda: build_packet.enqueue(packet_id))
+    return packet
+
+
+def packet_context(session: CalibrationSession, progress: Any = None) -> dict[str, Any]:
+    """Everything the packet shows: the rubric for the levels in scope, then a section
+    per case (narrative, ratings, evidence, findings). ``progress(done, total)`` is
+    called as sections are prepared."""
+    cases = list(
+        CalibrationCase.objects.filter(session=session)
+        .select_related("subject", "subject__team")
+        .order_by("level", "subject__team__name", "subject__full_name", "kind", "id")
+    )
+    reviews = {
+        r.pk: r
+        for r in with_review_contents(Review.objects.filter(pk__in={c.review_id for c in cases}))
+    }
+    terms = load_terms()
+    sections = []
+    rubrics: dict[tuple[int, str], dict[str, Any]] = {}
+    for i, case in enumerate(cases, 1):
+        review = reviews[case.review_id]
+        key = (review.rubric_version_id, case.level)
+        if key not in rubrics:
+            rubrics[key] = rubric_context(review)
+        evidence = {e.pk: e for a in review.assessments.all() for e in a.evidence.all()}
+        sections.append(
+            {
+                "case": case,
+                "review": review,
+                "rubric": rubrics[key],
+                "evidence": sorted(evidence.values(), key=lambda e: (e.occurred_on, e.pk)),
+                "findings": lint_review(review, terms=terms),
+            }
+        )
+        if progress is not None:
+            progress(i, len(cases))
+    levels = sorted({c.level for c in cases})
+    return {
+        "session": session,
+        "sections": sections,
+        "level_rubrics": [
+            v
+            for (_, level), v in sorted(rubrics.items(), key=lambda kv: kv[0][1])
+            if level in levels
+        ],
+        "generated_at": timezone.now(),
+    }
+
+
+def packet_build(packet: SessionPacket) -> SessionPacket:
+    """Render the packet PDF, reporting progress on the row as it goes."""
+    SessionPacket.objects.filter(pk=packet.pk).update(
+        status=SessionPacket.Status.RUNNING, progress=1
+    )
+
+    def progress(done: int, total: int) -> None:
+        # Preparing sections is the first 60%; WeasyPrint's layout is the rest.
+        if done == total or done % 10 == 0:
+            SessionPacket.objects.filter(pk=packet.pk).update(
+                progress=max(1, int(60 * done / max(total, 1)))
+            )
+
+    session = packet.session
+    context = packet_context(session, progress)
+    SessionPacket.objects.filter(pk=packet.pk).update(progress=60)
+    pdf = render_pdf("calibration/packet_pdf.html", context)
+    SessionPacket.objects.filter(pk=packet.pk).update(
+        status=SessionPacket.Status.DONE, progress=100, pdf=pdf, finished_at=timezone.now()
+    )
+    packet.refresh_from_db()
+    return packet
+
+
+# --- Outcome letter --------------------------------------------------------------------
+
+
+def letter_context(review: Review) -> dict[str, Any]:
+    """What the engineer's letter explains: the final rating and its definition at their
+    level, the expectations and evidence it rests on, the calibration rationale if the
+    rating changed, the promotion outcome, and the growth section."""
+    rubric = rubric_context(review)
+    ratings = {r["rating"].key: r for r in rubric["ratings"]}
+    final_key = review.final_rating or review.overall_rating
+    cases = list(
+        CalibrationCase.objects.filter(review=review, session__status="finalized")
+        .prefetch_related("evidence")
+        .order_by("kind")
+    )
+    rating_case = next((c for c in cases if c.kind == CalibrationCase.Kind.RATING), None)
+    promotion_case = next((c for c in cases if c.kind == CalibrationCase.Kind.PROMOTION), None)
+    changed = bool(rating_case and rating_case.calibrated_rating != rating_case.proposed_rating)
+    refs = set()
+    for case in cases:
+        refs |= {(r["level"], r["competency"]) for r in case.rubric_refs}
+    expectations = [
+        c for c in rubric["competencies"] if (review.level, c["competency"].key) in refs or not refs
+    ]
+    cited = {e.pk: e for a in review.assessments.all() for e in a.evidence.all()}
+    for case in cases:
+        cited.update({e.pk: e for e in case.evidence.all()})
+    return {
+        "review": review,
+        "rubric": rubric,
+        "final": ratings.get(final_key),
+        "proposed": ratings.get(review.overall_rating),
+        "rating_changed": changed,
+        "rating_case": rating_case,
+        "promotion_case": promotion_case,
+        "expectations": expectations,
+        "evidence": sorted(cited.values(), key=lambda e: (e.occurred_on, e.pk)),
+        "assessments": [
+            {"assessment": a, "rating": ratings.get(a.rating)} for a in review.assessments.all()
+        ],
+    }
+
+
+LETTER_STATUSES = (Review.Status.RELEASED, Review.Status.ACKNOWLEDGED)
+
+
+def letter_pdf(review: Review) -> bytes:
+    """The letter as a PDF. A released review only changes when acknowledged, so the PDF
+    is cached per review version."""
+    from django.core.cache import cache
+
+    key = f"outcome-letter:{review.pk}:{review.version}"
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = render_pdf("calibration/letter_pdf.html", letter_context(review))
+        cache.set(key, pdf, 24 * 3600)
+    return bytes(pdf)

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from calibration.models import CalibrationCase, CalibrationSession, DecisionLog
+from org.models import Person, Team
+from reviews.models import Evidence, ReviewCycle
+
+
+class ScopeSerializer(serializers.Serializer[Any]):
+    teams = serializers.ListField(child=serializers.IntegerField(), required=False)
+    levels = serializers.ListField(child=serializers.CharField(max_length=20), required=False)
+
+
+class SessionSerializer(serializers.ModelSerializer[CalibrationSession]):
+    committee: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    scope = serializers.SerializerMethodField()
+    rubric_versions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CalibrationSession
+        fields = [
+            "id",
+            "cycle",
+            "name",
+            "facilitator",
+            "committee",
+            "scope",
+            "scheduled_at",
+            "status",
+            "rubric_versions",
+            "opened_at",
+            "finalized_at",
+        ]
+
+    def get_scope(self, obj: CalibrationSession) -> dict[str, list[Any]]:
+        return {"teams": [t.pk for t in obj.scope_teams.all()], "levels": obj.scope_levels}
+
+    def get_rubric_versions(self, obj: CalibrationSession) -> list[int]:
+        """The rubric versions in force: the cycle's, fixed while the session runs."""
+        return [v.pk for v in obj.cycle.rubric_versions.all()]
+
+
+class SessionScopeInputSerializer(serializers.Serializer[Any]):
+    teams = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Team.objects.all(), required=False
+    )
+    levels = serializers.ListField(
+        child=serializers.CharField(max_length=20), required=False, max_length=50
+    )
+
+
+class SessionInputSerializer(serializers.Serializer[Any]):
+    cycle = serializers.PrimaryKeyRelatedField(queryset=ReviewCycle.objects.all())
+    name = serializers.CharField(max_length=120)
+    facilitator = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    committee = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Person.objects.all(), allow_empty=False
+    )
+    scope = SessionScopeInputSerializer(required=False)
+    scheduled_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class RubricRefSerializer(serializers.Serializer[Any]):
+    level = serializers.CharField(max_length=20)
+    competency = serializers.CharField(max_length=60)
+
+
+class CaseSerializer(serializers.ModelSerializer[CalibrationCase]):
+    rubric_refs = RubricRefSerializer(many=True, read_only=True)
+    evidence: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = CalibrationCase
+        fields = [
+            "id",
+            "session",
+            "review",
+            "subject",
+            "kind",
+            "level",
+            "proposed_rating",
+            "calibrated_rating",
+            "target_level",
+            "promotion_decision",
+            "rationale",
+            "rubric_refs",
+            "evidence",
+            "status",
+            "version",
+            "decided_at",
+        ]
+
+
+class CaseDecideSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField(min_value=1, max_value=2**31)
+    calibrated_rating = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    promotion_decision = serializers.ChoiceField(
+        choices=CalibrationCase.PromotionDecision.choices, required=False
+    )
+    rationale = serializers.CharField(max_length=8000, required=False, allow_blank=True)
+    rubric_refs = serializers.ListSerializer(
+        child=RubricRefSerializer(), required=False, max_length=100
+    )
+    evidence = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Evidence.objects.all(), required=False
+    )
+    status = serializers.ChoiceField(
+        choices=[("decided", "decided")],
+        required=False,
+        help_text="Optional: setting the rating or decision decides the case.",
+    )
+
+
+class DecisionLogSerializer(serializers.ModelSerializer[DecisionLog]):
+    actor = serializers.CharField(source="actor.username")
+
+    class Meta:
+        model = DecisionLog
+        fields = [
+            "id",
+            "case",
+            "actor",
+            "action",
+            "field",
+            "from_value",
+            "to_value",
+            "rationale",
+            "created_at",
+        ]
+
+
+class PacketStatusSerializer(serializers.Serializer[Any]):
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    detail = serializers.CharField()
+    url = serializers.CharField()
