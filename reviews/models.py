@@ -111,8 +111,16 @@ class Review(models.Model):
     rubric_version = models.ForeignKey(
         "rubrics.RubricVersion", on_delete=models.PROTECT, related_name="reviews"
     )
-    # The subject's level when the review was written: audits report "level at the time".
+    # Where the subject stood when reviewed (set at creation, refreshed at submission):
+    # fairness audits report a cycle as it was, even after people move team or level.
     level = models.CharField(max_length=20)
+    team = models.ForeignKey(
+        "org.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    function = models.CharField(max_length=100, blank=True)
+    manager = models.ForeignKey(
+        "org.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(max_length=14, choices=Status.choices, default=Status.DRAFT)
     version = models.PositiveIntegerField(default=1)
     ownership = models.TextField(blank=True, max_length=20000)

@@ -261,7 +261,14 @@ def review_create(*, actor: Any, cycle: ReviewCycle, subject: Person) -> Review:
     if Review.objects.filter(cycle=cycle, subject=subject).exists():
         raise ValidationError({"subject": ["This person already has a review in this cycle."]})
     review = Review.objects.create(
-        cycle=cycle, subject=subject, author=me, rubric_version=version, level=subject.level
+        cycle=cycle,
+        subject=subject,
+        author=me,
+        rubric_version=version,
+        level=subject.level,
+        team_id=subject.team_id,
+        function=subject.function,
+        manager_id=subject.parent_id,
     )
     Assessment.objects.bulk_create(
         [
@@ -422,10 +429,26 @@ def review_submit(*, actor: Any, review: Review, version: int | None = None) -> 
     problems = submit_problems(locked)
     if problems:
         raise ValidationError(problems)
+    subject = Person.objects.get(pk=locked.subject_id)
+    locked.team_id, locked.function, locked.manager_id = (
+        subject.team_id,
+        subject.function,
+        subject.parent_id,
+    )
     locked.status = Review.Status.SUBMITTED
     locked.submitted_at = timezone.now()
     locked.version += 1
-    locked.save(update_fields=["status", "submitted_at", "version", "updated_at"])
+    locked.save(
+        update_fields=[
+            "status",
+            "submitted_at",
+            "version",
+            "updated_at",
+            "team",
+            "function",
+            "manager",
+        ]
+    )
     activity_record(
         actor=actor,
         action=Activity.Action.REVIEW_SUBMITTED,
