@@ -107,11 +107,12 @@ class SessionViewSet(
             response = HttpResponse(bytes(packet.pdf), content_type="application/pdf")
             response["Content-Disposition"] = f'inline; filename="packet-{session.pk}.pdf"'
             return response
-        detail = {
-            SessionPacket.Status.QUEUED: "Queued: the packet will be built in the background.",
-            SessionPacket.Status.RUNNING: "Building the packet.",
-            SessionPacket.Status.FAILED: f"The build failed: {packet.error}. Ask again to retry.",
-        }.get(packet.status, "")
+        messages: dict[str, str] = {
+            "queued": "Queued: the packet will be built in the background.",
+            "running": "Building the packet.",
+            "failed": f"The build failed: {packet.error}. Ask again to retry.",
+        }
+        detail = messages.get(str(packet.status), "")
         return Response(
             {
                 "status": packet.status,

@@ -72,9 +72,8 @@ def case_get(*, user: Any, pk: Any) -> CalibrationCase:
 def case_with_review(*, user: Any, pk: Any) -> CalibrationCase:
     """A case and its full review (narrative, assessments, cited evidence)."""
     case = case_get(user=user, pk=pk)
-    case.full_review = with_review_contents(
-        type(case.review).objects.filter(pk=case.review_id)
-    ).get()
+    review = with_review_contents(type(case.review).objects.filter(pk=case.review_id)).get()
+    case.full_review = review  # type: ignore[attr-defined]
     return case
 
 

@@ -101,7 +101,7 @@ class CaseDecideSerializer(serializers.Serializer[Any]):
         choices=CalibrationCase.PromotionDecision.choices, required=False
     )
     rationale = serializers.CharField(max_length=8000, required=False, allow_blank=True)
-    rubric_refs = serializers.ListSerializer(
+    rubric_refs: Any = serializers.ListSerializer(
         child=RubricRefSerializer(), required=False, max_length=100
     )
     evidence = serializers.PrimaryKeyRelatedField(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from audit import api as audit_api
 from calibration import api as calibration_api
 from org import api as org_api
 from reviews import api as reviews_api
@@ -30,4 +32,7 @@ router.register(
 router.register("calibration-cases", calibration_api.CaseViewSet, basename="calibration-case")
 
 app_name = "api"
-urlpatterns = router.urls
+urlpatterns = router.urls + [
+    path("audit/outcomes/", audit_api.AuditOutcomesView.as_view(), name="audit-outcomes"),
+    path("audit/report/", audit_api.AuditReportView.as_view(), name="audit-report"),
+]

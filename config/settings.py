@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "rubrics",
     "reviews",
     "calibration",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +124,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Name of the group whose members hold the HR role (superusers hold it implicitly).
 HR_GROUP_NAME = "HR"
+# Fairness audits suppress groups smaller than this (SPEC §6).
+AUDIT_MIN_GROUP_SIZE = env.int("AUDIT_MIN_GROUP_SIZE", default=5)
 
 # Login throttling (django-axes): lock a username+IP pair after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

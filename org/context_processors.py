@@ -12,8 +12,11 @@ def roles(request: Any) -> dict[str, Any]:
         return {}
 
     me = person_for_user(user)
+    from calibration.models import CalibrationSession
+
     return {
         "me": me,
         "user_is_hr": is_hr(user),
         "user_is_manager": manages_anyone(me),
+        "user_on_committee": bool(me and CalibrationSession.objects.filter(committee=me).exists()),
     }

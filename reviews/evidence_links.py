@@ -18,16 +18,20 @@ class LinkInfo:
 
 
 _PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
-    (re.compile(r"^(?:www\.)?github\.com/([^/]+/[^/]+)/pull/(\d+)"), "pull_request", "{0}#{1}"),
-    (re.compile(r"^(?:www\.)?github\.com/([^/]+/[^/]+)/issues/(\d+)"), "other", "{0} issue #{1}"),
-    (re.compile(r"^gitlab\.[^/]+/(.+?)/-/merge_requests/(\d+)"), "pull_request", "{0}!{1}"),
-    (re.compile(r"^gitlab\.[^/]+/(.+?)/-/issues/(\d+)"), "other", "{0} issue #{1}"),
-    (re.compile(r"^[^/]*pagerduty\.com/incidents/(\w+)"), "incident", "PagerDuty incident {0}"),
-    (re.compile(r"^[^/]*incident\.io/.*incidents/([\w-]+)"), "incident", "incident {0}"),
-    (re.compile(r"^[^/]*opsgenie\.com/.*(?:alert|incident)"), "incident", "Opsgenie incident"),
-    (re.compile(r"^docs\.google\.com/document/"), "design_doc", "Google Doc"),
-    (re.compile(r"^(?:www\.)?notion\.so/"), "design_doc", "Notion page"),
-    (re.compile(r"^[^/]*atlassian\.net/wiki/"), "design_doc", "Confluence page"),
+    (re.compile(r"(?i)^(?:www\.)?github\.com/([^/]+/[^/]+)/pull/(\d+)"), "pull_request", "{0}#{1}"),
+    (
+        re.compile(r"(?i)^(?:www\.)?github\.com/([^/]+/[^/]+)/issues/(\d+)"),
+        "other",
+        "{0} issue #{1}",
+    ),
+    (re.compile(r"(?i)^gitlab\.[^/]+/(.+?)/-/merge_requests/(\d+)"), "pull_request", "{0}!{1}"),
+    (re.compile(r"(?i)^gitlab\.[^/]+/(.+?)/-/issues/(\d+)"), "other", "{0} issue #{1}"),
+    (re.compile(r"(?i)^[^/]*pagerduty\.com/incidents/(\w+)"), "incident", "PagerDuty incident {0}"),
+    (re.compile(r"(?i)^[^/]*incident\.io/.*incidents/([\w-]+)"), "incident", "incident {0}"),
+    (re.compile(r"(?i)^[^/]*opsgenie\.com/.*(?:alert|incident)"), "incident", "Opsgenie incident"),
+    (re.compile(r"(?i)^docs\.google\.com/document/"), "design_doc", "Google Doc"),
+    (re.compile(r"(?i)^(?:www\.)?notion\.so/"), "design_doc", "Notion page"),
+    (re.compile(r"(?i)^[^/]*atlassian\.net/wiki/"), "design_doc", "Confluence page"),
 ]
 _POSTMORTEM = re.compile(r"post-?mortem|retrospective|incident-review", re.IGNORECASE)
 
@@ -36,8 +40,9 @@ def classify_url(url: str) -> LinkInfo:
     if not url:
         return LinkInfo(None, "")
     parts = urlsplit(url)
-    where = (parts.netloc + parts.path).lower()
+    where = parts.netloc + parts.path
     for pattern, kind, label in _PATTERNS:
+        # Patterns ignore case; the label keeps the link's own spelling.
         match = pattern.match(where)
         if match:
             if kind == "design_doc" and _POSTMORTEM.search(url):

@@ -166,7 +166,10 @@ def cycle_transition(*, actor: Any, cycle: ReviewCycle, to: str) -> ReviewCycle:
         raise ValidationError({"to": [f"Unknown status '{to}'."]})
     if to not in CYCLE_TRANSITIONS[current]:
         allowed = ", ".join(sorted(CYCLE_TRANSITIONS[current])) or "nothing (it is final)"
-        raise InvalidStateError(f"A {current} cycle cannot move to {to}; it can move to {allowed}.")
+        article = "An" if current[0] in "aeiou" else "A"
+        raise InvalidStateError(
+            f"{article} {current} cycle cannot move to {to}; it can move to {allowed}."
+        )
     problems: list[str] = []
     if to == Status.OPEN:
         problems = cycle_open_problems(cycle)

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.calibration import board_page_routes, letter_page_routes
 from tests.conftest import ROLES
+from tests.reviews import library_page_routes, review_page_routes
 from tests.route_cases import ANON_API, ANON_HTML, NO_ARGS, Case, everyone, hr_only
 
 ROUTES: list[Case] = [
@@ -493,38 +495,119 @@ ROUTES += [
 # --- Calibration (world.calib: see tests/calibration/conftest.py) ---------------------
 ROUTES += [
     Case("api:calibration-session-list", "get", NO_ARGS, everyone(200, ANON_API), api=True),
-    Case("api:calibration-session-list", "post", NO_ARGS, hr_only(201, 403, ANON_API),
-         api=True,
-         data=lambda w: {"cycle": w.calib.cycle.pk, "name": "Levels 5+",
-                         "facilitator": w.director.pk, "committee": [w.director.pk],
-                         "scope": {"levels": ["L5"]}}),
-    Case("api:calibration-session-detail", "get", lambda w: [w.calib.session.pk],
-         {"anonymous": ANON_API, "engineer": 404, "manager": 404, "other_manager": 200,
-          "hr": 200}, api=True),
-    Case("api:calibration-session-open", "post", lambda w: [w.calib.session.pk],
-         {"anonymous": ANON_API, "engineer": 404, "manager": 404, "other_manager": 403,
-          "hr": 409}, api=True, note="already open"),
-    Case("api:calibration-session-finalize", "post", lambda w: [w.calib.session.pk],
-         {"anonymous": ANON_API, "engineer": 404, "manager": 404, "other_manager": 409,
-          "hr": 409}, api=True, note="cases pending"),
-    Case("api:calibration-session-log", "get", lambda w: [w.calib.session.pk],
-         {"anonymous": ANON_API, "engineer": 404, "manager": 404, "other_manager": 200,
-          "hr": 200}, api=True),
-    Case("api:calibration-session-packet", "get", lambda w: [w.calib.session.pk],
-         {"anonymous": ANON_API, "engineer": 404, "manager": 404, "other_manager": 202,
-          "hr": 403}, api=True, note="committee only"),
+    Case(
+        "api:calibration-session-list",
+        "post",
+        NO_ARGS,
+        hr_only(201, 403, ANON_API),
+        api=True,
+        data=lambda w: {
+            "cycle": w.calib.cycle.pk,
+            "name": "Levels 5+",
+            "facilitator": w.director.pk,
+            "committee": [w.director.pk],
+            "scope": {"levels": ["L5"]},
+        },
+    ),
+    Case(
+        "api:calibration-session-detail",
+        "get",
+        lambda w: [w.calib.session.pk],
+        {"anonymous": ANON_API, "engineer": 404, "manager": 404, "other_manager": 200, "hr": 200},
+        api=True,
+    ),
+    Case(
+        "api:calibration-session-open",
+        "post",
+        lambda w: [w.calib.session.pk],
+        {"anonymous": ANON_API, "engineer": 404, "manager": 404, "other_manager": 403, "hr": 409},
+        api=True,
+        note="already open",
+    ),
+    Case(
+        "api:calibration-session-finalize",
+        "post",
+        lambda w: [w.calib.session.pk],
+        {"anonymous": ANON_API, "engineer": 404, "manager": 404, "other_manager": 409, "hr": 409},
+        api=True,
+        note="cases pending",
+    ),
+    Case(
+        "api:calibration-session-log",
+        "get",
+        lambda w: [w.calib.session.pk],
+        {"anonymous": ANON_API, "engineer": 404, "manager": 404, "other_manager": 200, "hr": 200},
+        api=True,
+    ),
+    Case(
+        "api:calibration-session-packet",
+        "get",
+        lambda w: [w.calib.session.pk],
+        {"anonymous": ANON_API, "engineer": 404, "manager": 404, "other_manager": 202, "hr": 403},
+        api=True,
+        note="committee only",
+    ),
     Case("api:calibration-case-list", "get", NO_ARGS, everyone(200, ANON_API), api=True),
-    Case("api:calibration-case-detail", "get", lambda w: [w.calib.case.pk],
-         {"anonymous": ANON_API, "engineer": 404, "manager": 404, "other_manager": 200,
-          "hr": 200}, api=True),
-    Case("api:calibration-case-detail", "patch", lambda w: [w.calib.case.pk],
-         {"anonymous": ANON_API, "engineer": 404, "manager": 404, "other_manager": 200,
-          "hr": 403}, api=True, data=lambda w: {"version": 1, "calibrated_rating": "exceeds"}),
-    Case("api:review-outcome", "get", lambda w: [w.review.pk],
-         {"anonymous": ANON_API, "engineer": 404, "manager": 409, "other_manager": 404,
-          "hr": 409}, api=True, note="not released yet"),
+    Case(
+        "api:calibration-case-detail",
+        "get",
+        lambda w: [w.calib.case.pk],
+        {"anonymous": ANON_API, "engineer": 404, "manager": 404, "other_manager": 200, "hr": 200},
+        api=True,
+    ),
+    Case(
+        "api:calibration-case-detail",
+        "patch",
+        lambda w: [w.calib.case.pk],
+        {"anonymous": ANON_API, "engineer": 404, "manager": 404, "other_manager": 200, "hr": 403},
+        api=True,
+        data=lambda w: {"version": 1, "calibrated_rating": "exceeds"},
+    ),
+    Case(
+        "api:review-outcome",
+        "get",
+        lambda w: [w.review.pk],
+        {"anonymous": ANON_API, "engineer": 404, "manager": 409, "other_manager": 404, "hr": 409},
+        api=True,
+        note="not released yet",
+    ),
 ]
 
+
+# --- Fairness audit (HR only; everyone else 404) --------------------------------------
+class _CycleQuery(str):
+    """`test_role_access` formats `query` with {v1} and {v2} only; the audit needs the id of
+    `world.cycle` (built by `extras`: the newest cycle), so this query fills it in."""
+
+    def format(self, *args: Any, **kwargs: Any) -> str:
+        from reviews.models import ReviewCycle
+
+        return super().format(*args, cycle=ReviewCycle.objects.latest("pk").pk, **kwargs)
+
+
+ROUTES += [
+    Case(
+        "api:audit-outcomes",
+        "get",
+        NO_ARGS,
+        hr_only(200, 404, ANON_API),
+        api=True,
+        query=_CycleQuery("cycle={cycle}&dimension=team&outcome=high_rating"),
+    ),
+    Case(
+        "api:audit-report",
+        "get",
+        NO_ARGS,
+        hr_only(200, 404, ANON_API),
+        api=True,
+        query=_CycleQuery("cycle={cycle}"),
+    ),
+]
+
+
+# Page routes of the reviews and calibration apps live next to their tests.
+ROUTES += review_page_routes.ROUTES + library_page_routes.ROUTES
+ROUTES += board_page_routes.ROUTES + letter_page_routes.ROUTES
 
 # Namespaces covered by their own role tests: the admin (tests/org/test_admin.py walks
 # every registered model for every role).

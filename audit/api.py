@@ -1,0 +1,128 @@
+"""The fairness audit API (SPEC §6): HR and superusers only; everyone else gets 404, so
+the audit's existence is not revealed (SPEC §3), and anonymous callers 401."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from audit import selectors, services
+from audit.models import AuditRun
+from audit.population import OUTCOMES
+from audit.serializers import (
+    AuditOutcomesQuerySerializer,
+    AuditOutcomesSerializer,
+    AuditReportQuerySerializer,
+    AuditReportSerializer,
+)
+from org.selectors import is_hr
+
+
+class IsHROrNotFound(BasePermission):
+    """Signed-in users who are not HR get 404, not 403; anonymous ones get 401."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
+        if not is_hr(request.user):
+            raise NotFound()
+        return True
+
+
+CYCLE = OpenApiParameter(
+    "cycle", OpenApiTypes.INT, OpenApiParameter.QUERY, required=True, description="Cycle id."
+)
+REFUSALS = {
+    400: OpenApiResponse(description="A missing or unknown parameter, named in the body."),
+    401: OpenApiResponse(description="Not signed in."),
+    404: OpenApiResponse(description="Not HR (the audit is not revealed)."),
+}
+
+
+class AuditOutcomesView(APIView):
+    permission_classes = [IsHROrNotFound]
+
+    @extend_schema(
+        operation_id="audit_outcomes",
+        summary="Outcome rates of one dimension's groups, with tests (SPEC §6)",
+        parameters=[
+            CYCLE,
+            OpenApiParameter(
+                "dimension",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                required=True,
+                description="team, level, function, ladder, manager, or a demographic "
+                "dimension key.",
+            ),
+            OpenApiParameter(
+                "outcome",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                required=True,
+                enum=list(OUTCOMES),
+            ),
+            OpenApiParameter(
+                "reference",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                description="The reference group (default: the highest rate).",
+            ),
+        ],
+        responses={200: AuditOutcomesSerializer, **REFUSALS},
+    )
+    def get(self, request: Request) -> Response:
+        query = AuditOutcomesQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        cycle = selectors.audit_cycle_get(pk=params["cycle"])
+        data = selectors.audit_outcomes(
+            cycle=cycle,
+            dimension=params["dimension"],
+            outcome=params["outcome"],
+            reference=params.get("reference"),
+        )
+        services.audit_run_record(
+            actor=request.user,
+            cycle=cycle,
+            kind=AuditRun.Kind.OUTCOMES,
+            params={
+                "dimension": data["dimension"],
+                "outcome": data["outcome"],
+                "reference": params.get("reference"),
+                "min_group_size": data["min_group_size"],
+            },
+            path=request.get_full_path(),
+        )
+        return Response(AuditOutcomesSerializer(data).data)
+
+
+class AuditReportView(APIView):
+    permission_classes = [IsHROrNotFound]
+
+    @extend_schema(
+        operation_id="audit_report",
+        summary="The full fairness audit of a cycle (SPEC §6)",
+        parameters=[CYCLE],
+        responses={200: AuditReportSerializer, **REFUSALS},
+    )
+    def get(self, request: Request) -> Response:
+        query = AuditReportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        cycle = selectors.audit_cycle_get(pk=query.validated_data["cycle"])
+        data = selectors.audit_report(cycle=cycle)
+        services.audit_run_record(
+            actor=request.user,
+            cycle=cycle,
+            kind=AuditRun.Kind.REPORT,
+            params={"min_group_size": data["min_group_size"]},
+            path=request.get_full_path(),
+        )
+        return Response(AuditReportSerializer(data).data)

@@ -1,0 +1,40 @@
+"""The fairness audit stores no results: it computes them from the cycle every time. What
+it stores is the trail of who generated which report or outcome table, and when."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditRun(models.Model):
+    """One generation of an outcome table or a report (SPEC §6: every generation is
+    logged with who and when). Written by ``audit.services.audit_run_record`` only."""
+
+    class Kind(models.TextChoices):
+        OUTCOMES = "outcomes", "Outcome table"
+        REPORT = "report", "Report (JSON)"
+        REPORT_HTML = "report_html", "Report page"
+        REPORT_PDF = "report_pdf", "Report PDF"
+        REPORT_CSV = "report_csv", "Report CSV"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audit_runs"
+    )
+    cycle = models.ForeignKey(
+        "reviews.ReviewCycle", on_delete=models.PROTECT, related_name="audit_runs"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # What was asked for (dimension, outcome, reference, min_group_size…), never results.
+    params = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # "Who ran audits of this cycle, newest first."
+            models.Index(fields=["cycle", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of cycle {self.cycle_id} by {self.user_id}"

@@ -1,0 +1,352 @@
+"""Who the audit of a cycle is about, where they stood, and what happened to them.
+
+Everything is read in a fixed number of queries, whatever the size of the population
+(``values_list`` rows, no model instances, no ``IN`` lists of ids: every query filters
+through the cycle), and computed in Python.
+
+- The population is every person with a submitted review in the cycle (submitted,
+  calibrated, released or acknowledged).
+- Team, level, function, manager and ladder are the review's snapshot: the cycle as it
+  was, even after people move (SPEC §6: "a person's level is their level when the cycle
+  was reviewed").
+- Demographic groups are the person's current self-identified answers; no answer and
+  "prefer not to say" both form the group ``undisclosed``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from calibration.models import CalibrationCase, CalibrationSession
+from org.models import PREFER_NOT_TO_SAY, DemographicAnswer, DemographicDimension
+from reviews import lint
+from reviews.models import Assessment, Evidence, Review, ReviewCycle
+from rubrics.models import Rating
+
+SUBMITTED_STATUSES = (
+    Review.Status.SUBMITTED,
+    Review.Status.CALIBRATED,
+    Review.Status.RELEASED,
+    Review.Status.ACKNOWLEDGED,
+)
+
+HIGH_RATING = "high_rating"
+LOW_RATING = "low_rating"
+PROMOTED = "promoted"
+CALIBRATED_UP = "calibrated_up"
+CALIBRATED_DOWN = "calibrated_down"
+# key → (label, whether a higher rate is the less favourable side)
+OUTCOMES: dict[str, tuple[str, bool]] = {
+    HIGH_RATING: ("High rating", False),
+    LOW_RATING: ("Low rating", True),
+    PROMOTED: ("Promoted", False),
+    CALIBRATED_UP: ("Calibrated up", False),
+    CALIBRATED_DOWN: ("Calibrated down", True),
+}
+
+ORG_DIMENSIONS: dict[str, str] = {
+    "team": "Team",
+    "level": "Level",
+    "function": "Function",
+    "ladder": "Ladder",
+    "manager": "Manager",
+}
+UNDISCLOSED = "undisclosed"
+# The group of people whose snapshot lacks the attribute (e.g. a deleted team).
+NOT_RECORDED = "not recorded"
+
+# Evidence kinds that tend to go unnoticed in reviews ("invisible work").
+INVISIBLE_WORK_KINDS = frozenset(
+    {
+        Evidence.Kind.ON_CALL,
+        Evidence.Kind.INCIDENT,
+        Evidence.Kind.POSTMORTEM,
+        Evidence.Kind.MENTORING,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str
+    label: str
+    kind: str  # "org" | "demographic"
+    pk: int | None = None  # the DemographicDimension, for demographic ones
+
+
+@dataclass(slots=True)
+class Member:
+    review_id: int
+    person_id: int
+    rubric_version_id: int
+    level: str  # the CMH stratum: the level code of the review snapshot
+    groups: dict[str, str]  # dimension key → group name
+    outcomes: frozenset[str]
+    # Has a rating case in a finalized calibration session of the cycle.
+    calibrated: bool = False
+
+
+@dataclass
+class Population:
+    cycle: ReviewCycle
+    dimensions: list[Dimension]
+    members: list[Member]
+    # rubric version id → baseline rating key (None if the version has none)
+    baselines: dict[int, str | None] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Signals:
+    """What the language and evidence sections count for one review."""
+
+    findings: Counter[str]
+    evidence_in_period: int = 0
+    invisible_in_period: int = 0
+    invisible_cited: int = 0  # invisible-work items in the period cited by the review
+    other_in_period: int = 0
+    other_cited: int = 0
+    citations: int = 0  # distinct evidence items cited by the review's assessments
+
+
+def audit_dimensions() -> list[Dimension]:
+    """The org dimensions, then every demographic dimension (one query). A demographic
+    key equal to an org dimension's is left out: the org dimension keeps the name."""
+    dims = [Dimension(key=k, label=v, kind="org") for k, v in ORG_DIMENSIONS.items()]
+    for pk, key, label in DemographicDimension.objects.values_list("pk", "key", "label"):
+        if key not in ORG_DIMENSIONS:
+            dims.append(Dimension(key=key, label=label, kind="demographic", pk=pk))
+    return dims
+
+
+def _submitted(cycle: ReviewCycle) -> QuerySet[Review]:
+    return Review.objects.filter(cycle=cycle, status__in=SUBMITTED_STATUSES)
+
+
+def _labels(pairs: Iterable[tuple[int | None, str | None]]) -> dict[int | None, str]:
+    """Group names for (id, name) pairs: the name, or ``NOT_RECORDED`` without an id; two
+    ids sharing a name are told apart by id, so that they are not merged."""
+    unique = set(pairs)
+    ids_by_name: dict[str, set[int]] = defaultdict(set)
+    for pk, name in unique:
+        if pk is not None:
+            ids_by_name[name or ""].add(pk)
+    out: dict[int | None, str] = {None: NOT_RECORDED}
+    for pk, name in unique:
+        if pk is not None:
+            label = name or NOT_RECORDED
+            out[pk] = f"{label} (#{pk})" if len(ids_by_name[name or ""]) > 1 else label
+    return out
+
+
+def cycle_population(
+    *, cycle: ReviewCycle, dimensions: list[Dimension] | None = None
+) -> Population:
+    """Members of the cycle's audit with their groups and outcomes: five queries (four
+    when no demographic dimension is asked for)."""
+    if dimensions is None:
+        dimensions = audit_dimensions()
+    rows = list(
+        _submitted(cycle)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "subject_id",
+            "rubric_version_id",
+            "level",
+            "team_id",
+            "team__name",
+            "function",
+            "manager_id",
+            "manager__full_name",
+            "rubric_version__ladder_id",
+            "rubric_version__ladder__name",
+            "overall_rating",
+            "final_rating",
+            "promotion_outcome",
+        )
+    )
+
+    # The rating scale of every rubric version the cycle's reviews pin.
+    order: dict[int, dict[str, int]] = defaultdict(dict)
+    baselines: dict[int, str | None] = {}
+    for version_id, key, position, is_baseline in Rating.objects.filter(
+        version_id__in=_submitted(cycle).values("rubric_version_id")
+    ).values_list("version_id", "key", "order", "is_baseline"):
+        order[version_id][key] = position
+        baselines.setdefault(version_id, None)
+        if is_baseline:
+            baselines[version_id] = key
+
+    # The rating case of each review in a finalized session; if a review was calibrated
+    # in two sessions, the later one wrote the final rating, so it counts.
+    cases: dict[int, tuple[str, str]] = {}
+    for review_id, proposed, calibrated in (
+        CalibrationCase.objects.filter(
+            session__cycle=cycle,
+            session__status=CalibrationSession.Status.FINALIZED,
+            kind=CalibrationCase.Kind.RATING,
+        )
+        .order_by("session__finalized_at", "session_id", "pk")
+        .values_list("review_id", "proposed_rating", "calibrated_rating")
+    ):
+        cases[review_id] = (proposed, calibrated)
+
+    answers: dict[int, dict[int, str]] = defaultdict(dict)
+    demographic = [d for d in dimensions if d.kind == "demographic"]
+    if demographic:
+        for person_id, dimension_id, value in DemographicAnswer.objects.filter(
+            person__in=_submitted(cycle).values("subject_id"),
+            dimension_id__in=[d.pk for d in demographic],
+        ).values_list("person_id", "dimension_id", "value"):
+            answers[person_id][dimension_id] = value
+
+    teams = _labels((r[4], r[5]) for r in rows)
+    managers = _labels((r[7], r[8]) for r in rows)
+    wanted = {d.key for d in dimensions}
+    members: list[Member] = []
+    for (
+        review_id,
+        person_id,
+        version_id,
+        level,
+        team_id,
+        _team_name,
+        function,
+        manager_id,
+        _manager_name,
+        _ladder_id,
+        ladder_name,
+        overall,
+        final,
+        promotion,
+    ) in rows:
+        scale = order.get(version_id, {})
+        baseline = baselines.get(version_id)
+        outcomes: set[str] = set()
+        rated = scale.get(final or overall)
+        if rated is not None and baseline is not None:
+            if rated > scale[baseline]:
+                outcomes.add(HIGH_RATING)
+            elif rated < scale[baseline]:
+                outcomes.add(LOW_RATING)
+        if promotion == CalibrationCase.PromotionDecision.APPROVED:
+            outcomes.add(PROMOTED)
+        case = cases.get(review_id)
+        if case is not None:
+            before, after = scale.get(case[0]), scale.get(case[1])
+            if before is not None and after is not None:
+                if after > before:
+                    outcomes.add(CALIBRATED_UP)
+                elif after < before:
+                    outcomes.add(CALIBRATED_DOWN)
+        org = {
+            "team": teams[team_id],
+            "level": level or NOT_RECORDED,
+            "function": function or NOT_RECORDED,
+            "ladder": ladder_name or NOT_RECORDED,
+            "manager": managers[manager_id],
+        }
+        groups = {k: v for k, v in org.items() if k in wanted}
+        mine = answers.get(person_id, {})
+        for d in demographic:
+            value = mine.get(d.pk or 0, "")
+            groups[d.key] = UNDISCLOSED if value in ("", PREFER_NOT_TO_SAY) else value
+        members.append(
+            Member(
+                review_id=review_id,
+                person_id=person_id,
+                rubric_version_id=version_id,
+                level=level or NOT_RECORDED,
+                groups=groups,
+                outcomes=frozenset(outcomes),
+                calibrated=case is not None,
+            )
+        )
+    return Population(cycle=cycle, dimensions=dimensions, members=members, baselines=baselines)
+
+
+def review_signals(*, population: Population) -> dict[int, Signals]:
+    """Lint findings and evidence counts per review of the population, in five queries.
+
+    The findings are those ``reviews.lint.lint_review`` gives the author (the same
+    ``lint_content`` with the same inputs), read here with ``values_list`` so a cycle of
+    10,000 reviews costs a fixed number of queries and no model instances.
+    """
+    cycle = population.cycle
+    reviews = _submitted(cycle)
+    terms = lint.load_terms()
+    narratives = {
+        row[0]: dict(zip(lint.NARRATIVE_SECTIONS, row[1:], strict=True))
+        for row in reviews.values_list("pk", *lint.NARRATIVE_SECTIONS)
+    }
+    assessments: dict[int, list[tuple[int, str, str, str]]] = defaultdict(list)
+    for pk, review_id, competency, rating, narrative in (
+        Assessment.objects.filter(review__in=reviews)
+        .order_by("review_id", "order", "id")
+        .values_list("pk", "review_id", "competency", "rating", "narrative")
+    ):
+        assessments[review_id].append((pk, competency, rating, narrative))
+    cited: dict[int, list[lint.EvidenceInfo]] = defaultdict(list)
+    # Same order as Evidence.Meta.ordering, which lint_review's prefetch follows.
+    for assessment_id, evidence_id, title, occurred_on in (
+        Assessment.evidence.through.objects.filter(assessment__review__in=reviews)
+        .order_by("assessment_id", "-evidence__occurred_on", "-evidence_id")
+        .values_list("assessment_id", "evidence_id", "evidence__title", "evidence__occurred_on")
+    ):
+        cited[assessment_id].append(
+            lint.EvidenceInfo(id=evidence_id, title=title, occurred_on=occurred_on)
+        )
+    in_period: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for person_id, evidence_id, kind in Evidence.objects.filter(
+        person__in=reviews.values("subject_id"),
+        occurred_on__gte=cycle.starts_on,
+        occurred_on__lte=cycle.ends_on,
+    ).values_list("person_id", "pk", "kind"):
+        in_period[person_id].append((evidence_id, kind))
+
+    period = (cycle.starts_on, cycle.ends_on)
+    out: dict[int, Signals] = {}
+    for m in population.members:
+        texts: list[lint.AssessmentText] = []
+        evidence: dict[int, lint.EvidenceInfo] = {}
+        for pk, competency, rating, narrative in assessments.get(m.review_id, []):
+            items = cited.get(pk, [])
+            evidence.update((e.id, e) for e in items)
+            texts.append(
+                lint.AssessmentText(
+                    competency=competency,
+                    rating=rating,
+                    narrative=narrative,
+                    evidence_ids=tuple(e.id for e in items),
+                )
+            )
+        findings = lint.lint_content(
+            narrative=narratives.get(m.review_id, {}),
+            assessments=texts,
+            baseline_rating=population.baselines.get(m.rubric_version_id),
+            period=period,
+            evidence=evidence,
+            terms=terms,
+        )
+        s = Signals(findings=Counter(f.code for f in findings), citations=len(evidence))
+        for evidence_id, kind in in_period.get(m.person_id, []):
+            s.evidence_in_period += 1
+            if kind in INVISIBLE_WORK_KINDS:
+                s.invisible_in_period += 1
+                s.invisible_cited += evidence_id in evidence
+            else:
+                s.other_in_period += 1
+                s.other_cited += evidence_id in evidence
+        out[m.review_id] = s
+    return out
+
+
+def group_members(members: Iterable[Member], key: str) -> Mapping[str, list[Member]]:
+    out: dict[str, list[Member]] = defaultdict(list)
+    for m in members:
+        out[m.groups[key]].append(m)
+    return out

@@ -1,0 +1,354 @@
+"""Reads of the fairness audit: the outcome table of one dimension × outcome, and the full
+report of a cycle (SPEC §6). Both are HR-only; the API gates them before calling.
+
+The report runs a fixed number of queries (ten), whatever the size of the cycle, and
+computes everything else in Python. Small-group suppression is decided once per
+dimension from the group sizes (which do not depend on the outcome), so the outcome
+tables and the language, evidence and calibration sections hide exactly the same groups.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from audit import stats
+from audit.findings import report_findings
+from audit.population import (
+    CALIBRATED_DOWN,
+    CALIBRATED_UP,
+    HIGH_RATING,
+    INVISIBLE_WORK_KINDS,
+    OUTCOMES,
+    Member,
+    Signals,
+    audit_dimensions,
+    cycle_population,
+    group_members,
+    review_signals,
+)
+from reviews import lint
+from reviews.models import ReviewCycle
+
+OUTCOME_KEYS = tuple(OUTCOMES)
+# Every lint code, in the order the language section lists them.
+LINT_CODES = (
+    lint.NO_EVIDENCE,
+    lint.UNEVIDENCED_RATING,
+    lint.VAGUE_JUDGEMENT,
+    lint.PERSONALITY,
+    lint.HEDGING,
+    lint.VAGUE_PRAISE,
+    lint.RECENCY,
+    lint.OUTSIDE_PERIOD,
+)
+# A review is "specific" when it has none of these findings.
+VAGUE_CODES = (lint.VAGUE_PRAISE, lint.VAGUE_JUDGEMENT)
+
+NOTES = (
+    "The population is every person with a submitted review in the cycle. Team, level, "
+    "function, manager and ladder are those recorded on the review; demographic groups are "
+    "self-identified, and people with no answer or 'prefer not to say' form 'undisclosed'.",
+    "Groups with fewer than {min} people are suppressed, with further small groups when "
+    "needed so that no suppressed group can be recovered by subtraction; their numbers "
+    "appear nowhere in this report, and no total includes them.",
+    "rate = count / n, with a 95% Wilson score interval. The reference group has the highest "
+    "rate; impact ratio = rate / reference rate; below four-fifths = impact ratio < 0.8.",
+    "Chi-square: Pearson test of independence without continuity correction. Fisher's exact "
+    "test (two-sided) and the Cochran–Mantel–Haenszel test by level (no continuity "
+    "correction) run when exactly two groups are reported; odds ratios compare the first "
+    "group by name with the second.",
+    "p-values are adjusted for the number of tests in this report (Benjamini–Hochberg). A "
+    "p-value says how often chance alone would give a gap this large; it does not explain "
+    "why a gap exists.",
+)
+
+
+def audit_cycle_get(*, pk: int) -> ReviewCycle:
+    """The cycle an audit is asked for; an unknown id is a bad parameter (400)."""
+    cycle = ReviewCycle.objects.filter(pk=pk).first()
+    if cycle is None:
+        raise ValidationError({"cycle": ["No such cycle."]})
+    return cycle
+
+
+def _min_size(min_group_size: int | None) -> int:
+    size = settings.AUDIT_MIN_GROUP_SIZE if min_group_size is None else min_group_size
+    return max(1, int(size))
+
+
+# group → level → [n, then one count per outcome in OUTCOME_KEYS order]
+Tally = dict[str, dict[str, list[int]]]
+
+
+def _tally(members: Iterable[Member], key: str) -> Tally:
+    tally: Tally = defaultdict(dict)
+    for m in members:
+        cell = tally[m.groups[key]].setdefault(m.level, [0] * (1 + len(OUTCOME_KEYS)))
+        cell[0] += 1
+        for i, outcome in enumerate(OUTCOME_KEYS, 1):
+            if outcome in m.outcomes:
+                cell[i] += 1
+    return tally
+
+
+def _cells(tally: Tally, outcome: str) -> stats.Cells:
+    i = 1 + OUTCOME_KEYS.index(outcome)
+    return {g: {lvl: (v[0], v[i]) for lvl, v in levels.items()} for g, levels in tally.items()}
+
+
+def _hidden(tally: Tally, min_group_size: int) -> frozenset[str]:
+    sizes = {g: sum(v[0] for v in levels.values()) for g, levels in tally.items()}
+    return stats.suppressed_groups(sizes, min_group_size)
+
+
+def audit_outcomes(
+    *,
+    cycle: ReviewCycle,
+    dimension: str,
+    outcome: str,
+    reference: str | None = None,
+    min_group_size: int | None = None,
+) -> dict[str, Any]:
+    """``{cycle, dimension, outcome, min_group_size, reference_group, groups, tests}``.
+
+    Raises ValidationError naming the parameter for an unknown dimension or outcome, and
+    for a reference that is not a group or is suppressed."""
+    dimensions = {d.key: d for d in audit_dimensions()}
+    errors: dict[str, list[str]] = {}
+    if dimension not in dimensions:
+        errors["dimension"] = [
+            f"Unknown dimension '{dimension}': choose one of {', '.join(dimensions)}."
+        ]
+    if outcome not in OUTCOMES:
+        errors["outcome"] = [f"Unknown outcome '{outcome}': choose one of {', '.join(OUTCOMES)}."]
+    if errors:
+        raise ValidationError(errors)
+    size = _min_size(min_group_size)
+    population = cycle_population(cycle=cycle, dimensions=[dimensions[dimension]])
+    try:
+        result = stats.outcome_result(
+            _cells(_tally(population.members, dimension), outcome),
+            min_group_size=size,
+            reference=reference,
+        )
+    except stats.ReferenceGroupError as e:
+        raise ValidationError({"reference": [str(e)]}) from e
+    return {
+        "cycle": cycle.pk,
+        "dimension": dimension,
+        "outcome": outcome,
+        "min_group_size": size,
+        **result,
+    }
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _language_row(
+    group: str, members: Sequence[Member], signals: dict[int, Signals]
+) -> dict[str, Any]:
+    n = len(members)
+    totals: Counter[str] = Counter()
+    with_finding: Counter[str] = Counter()
+    specific = 0
+    for m in members:
+        found = signals[m.review_id].findings
+        for code, k in found.items():
+            totals[code] += k
+            with_finding[code] += 1
+        if not any(code in found for code in VAGUE_CODES):
+            specific += 1
+    return {
+        "group": group,
+        "suppressed": False,
+        "reviews": n,
+        "findings_per_review": {c: totals[c] / n for c in LINT_CODES},
+        "reviews_with_finding": {c: with_finding[c] / n for c in LINT_CODES},
+        "vague_judgement_per_review": totals[lint.VAGUE_JUDGEMENT] / n,
+        "personality_per_review": totals[lint.PERSONALITY] / n,
+        "specific_share": specific / n,
+        "vague_share": (n - specific) / n,
+    }
+
+
+def _evidence_row(
+    group: str, members: Sequence[Member], signals: dict[int, Signals], min_group_size: int
+) -> dict[str, Any]:
+    n = len(members)
+    mine = [signals[m.review_id] for m in members]
+    items = sum(s.evidence_in_period for s in mine)
+    invisible = sum(s.invisible_in_period for s in mine)
+    other = sum(s.other_in_period for s in mine)
+    high = [signals[m.review_id].citations for m in members if HIGH_RATING in m.outcomes]
+    return {
+        "group": group,
+        "suppressed": False,
+        "reviews": n,
+        "evidence_per_review": items / n,
+        "citations_per_review": sum(s.citations for s in mine) / n,
+        "invisible_work_share": _share(invisible, items),
+        "invisible_cited_share": _share(sum(s.invisible_cited for s in mine), invisible),
+        "other_cited_share": _share(sum(s.other_cited for s in mine), other),
+        "high_rated_reviews": len(high),
+        # A mean over a handful of reviews says little and points at individuals.
+        "high_rated_citations_per_review": (
+            sum(high) / len(high) if len(high) >= min_group_size else None
+        ),
+    }
+
+
+def _calibration_row(group: str, members: Sequence[Member]) -> dict[str, Any]:
+    calibrated = [m for m in members if m.calibrated]
+    up = sum(CALIBRATED_UP in m.outcomes for m in calibrated)
+    down = sum(CALIBRATED_DOWN in m.outcomes for m in calibrated)
+    c = len(calibrated)
+    return {
+        "group": group,
+        "suppressed": False,
+        "calibrated_reviews": c,
+        "changed_up_share": _share(up, c),
+        "changed_down_share": _share(down, c),
+        "unchanged_share": _share(c - up - down, c),
+    }
+
+
+def _hidden_row(group: str, keys: Sequence[str]) -> dict[str, Any]:
+    """A suppressed group's row: its name, ``suppressed: true`` and nothing else."""
+    row: dict[str, Any] = dict.fromkeys(keys)
+    row.update(group=group, suppressed=True)
+    return row
+
+
+LANGUAGE_KEYS = (
+    "group",
+    "suppressed",
+    "reviews",
+    "findings_per_review",
+    "reviews_with_finding",
+    "vague_judgement_per_review",
+    "personality_per_review",
+    "specific_share",
+    "vague_share",
+)
+EVIDENCE_KEYS = (
+    "group",
+    "suppressed",
+    "reviews",
+    "evidence_per_review",
+    "citations_per_review",
+    "invisible_work_share",
+    "invisible_cited_share",
+    "other_cited_share",
+    "high_rated_reviews",
+    "high_rated_citations_per_review",
+)
+CALIBRATION_KEYS = (
+    "group",
+    "suppressed",
+    "calibrated_reviews",
+    "changed_up_share",
+    "changed_down_share",
+    "unchanged_share",
+)
+
+
+def _adjust(results: list[dict[str, Any]]) -> None:
+    """Add ``p_value_adjusted`` (Benjamini–Hochberg over every test of the report) next to
+    each ``p_value``."""
+    tests = [t for r in results for t in r["tests"].values()]
+    adjusted = stats.benjamini_hochberg([t["p_value"] for t in tests])
+    for test, p in zip(tests, adjusted, strict=True):
+        test["p_value_adjusted"] = p
+
+
+def audit_report(*, cycle: ReviewCycle, min_group_size: int | None = None) -> dict[str, Any]:
+    """The whole audit of a cycle: ``results`` (every dimension × outcome, each shaped like
+    ``audit_outcomes`` without ``cycle``/``min_group_size``, every test with
+    ``p_value_adjusted``), the ``language``, ``evidence`` and ``calibration`` sections
+    (per dimension, per group), ``findings`` and method ``notes``. Ten queries."""
+    size = _min_size(min_group_size)
+    population = cycle_population(cycle=cycle)
+    signals = review_signals(population=population)
+    members = population.members
+
+    results: list[dict[str, Any]] = []
+    language: list[dict[str, Any]] = []
+    evidence: list[dict[str, Any]] = []
+    calibration: list[dict[str, Any]] = []
+    for d in population.dimensions:
+        tally = _tally(members, d.key)
+        hidden = _hidden(tally, size)
+        for outcome in OUTCOME_KEYS:
+            result = stats.outcome_result(_cells(tally, outcome), min_group_size=size)
+            results.append({"dimension": d.key, "outcome": outcome, **result})
+        by_group = group_members(members, d.key)
+        names = sorted(by_group)
+        language.append(
+            {
+                "dimension": d.key,
+                "groups": [
+                    _hidden_row(g, LANGUAGE_KEYS)
+                    if g in hidden
+                    else _language_row(g, by_group[g], signals)
+                    for g in names
+                ],
+            }
+        )
+        evidence.append(
+            {
+                "dimension": d.key,
+                "groups": [
+                    _hidden_row(g, EVIDENCE_KEYS)
+                    if g in hidden
+                    else _evidence_row(g, by_group[g], signals, size)
+                    for g in names
+                ],
+            }
+        )
+        calibration.append(
+            {
+                "dimension": d.key,
+                "groups": [
+                    _hidden_row(g, CALIBRATION_KEYS)
+                    if g in hidden
+                    else _calibration_row(g, by_group[g])
+                    for g in names
+                ],
+            }
+        )
+    _adjust(results)
+    labels = {d.key: d.label for d in population.dimensions}
+    return {
+        "cycle": {
+            "id": cycle.pk,
+            "name": cycle.name,
+            "starts_on": cycle.starts_on.isoformat(),
+            "ends_on": cycle.ends_on.isoformat(),
+            "status": cycle.status,
+        },
+        "generated_at": timezone.now().isoformat(),
+        "min_group_size": size,
+        "dimensions": [
+            {"key": d.key, "label": d.label, "kind": d.kind} for d in population.dimensions
+        ],
+        "outcomes": [
+            {"key": key, "label": label, "higher_is_less_favourable": adverse}
+            for key, (label, adverse) in OUTCOMES.items()
+        ],
+        "lint_codes": list(LINT_CODES),
+        "invisible_work_kinds": sorted(str(k.value) for k in INVISIBLE_WORK_KINDS),
+        "results": results,
+        "language": language,
+        "evidence": evidence,
+        "calibration": calibration,
+        "findings": report_findings(results, dimension_labels=labels),
+        "notes": [note.format(min=size) for note in NOTES],
+    }

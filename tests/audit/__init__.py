@@ -1,0 +1,95 @@
+"""Builders shared by the audit tests: real services throughout."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from org import services as org_services
+from reviews import services as reviews
+from tests.calibration.conftest import END, START, submitted_review
+from tests.factories import make_person
+
+
+def open_cycle(world, *, name: str = "H2 2025"):
+    cycle = reviews.cycle_create(
+        actor=world.hr.user, name=name, starts_on=START, ends_on=END, rubric_versions=[world.v1]
+    )
+    return reviews.cycle_transition(actor=world.hr.user, cycle=cycle, to="open")
+
+
+def gender(world):
+    return org_services.dimension_save(
+        actor=world.hr.user, key="gender", label="Gender", values=["woman", "man", "non-binary"]
+    )
+
+
+def answer(world, person, value: str | None) -> None:
+    org_services.demographics_set(
+        actor=world.hr.user, person=person, attributes={"gender": value} if value else {}
+    )
+
+
+# username, team, level, gender (None: no answer), rating
+SEVENTEEN = [
+    ("engineer", "a", "L4", "woman", "exceeds"),
+    ("teammate", "a", "L3", "man", "meets"),
+    ("a1", "a", "L3", "woman", "exceeds"),
+    ("a2", "a", "L4", "man", "meets"),
+    ("a3", "a", "L5", "woman", "meets"),
+    ("a4", "a", "L5", "man", "exceeds"),
+    ("a5", "a", "L3", "non-binary", "exceeds"),
+    ("a6", "a", "L4", None, "meets"),
+    ("otherengineer", "b", "L5", "prefer not to say", "exceeds"),
+    ("b1", "b", "L3", "man", "below"),
+    ("c1", "c", "L4", "woman", "exceeds"),
+    ("c2", "c", "L4", "woman", "meets"),
+    ("c3", "c", "L5", "woman", "below"),
+    ("c4", "c", "L3", "man", "exceeds"),
+    ("c5", "c", "L4", "man", "meets"),
+    ("c6", "c", "L5", "non-binary", "meets"),
+    ("c7", "c", "L5", None, "exceeds"),
+]
+
+
+def seventeen(world) -> SimpleNamespace:
+    """An open cycle with 17 submitted reviews, built for small-group suppression (min 5):
+
+    - team: A 8 shown; B 2 suppressed, so C 7 is suppressed too (complementary);
+    - gender: woman 6 and man 6 shown; non-binary 2 + undisclosed 3 (no answer and
+      "prefer not to say") suppressed, together 5.
+    """
+    gender(world)
+    team_c = org_services.team_create(
+        actor=world.root, name="Team C", slug="team-c", parent=world.eng
+    )
+    cara = make_person(
+        world.root, "cara", team=team_c, manager=world.director, full_name="Cara Clark"
+    )
+    teams = {
+        "a": (world.team_a, world.manager),
+        "b": (world.team_b, world.other_manager),
+        "c": (team_c, cara),
+    }
+    cycle = open_cycle(world)
+    people = {}
+    for username, team_key, level, value, rating in SEVENTEEN:
+        team, manager = teams[team_key]
+        person = {
+            "engineer": world.engineer,
+            "teammate": world.teammate,
+            "otherengineer": world.other_engineer,
+        }.get(username)
+        if person is None:
+            person = make_person(
+                world.root,
+                username,
+                team=team,
+                manager=manager,
+                ladder=world.ladder,
+                level=level,
+                function="Backend",
+            )
+        answer(world, person, value)
+        submitted_review(world, cycle, person, rating=rating)
+        people[username] = person
+    return SimpleNamespace(cycle=cycle, team_c=team_c, cara=cara, people=people)

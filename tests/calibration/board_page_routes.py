@@ -1,0 +1,117 @@
+"""Role-test rows for calibration pages (imported by tests/test_routes.py).
+
+world.calib.session is Team A's open session: other_manager facilitates it (with the
+director on the committee); the manager sits on Team B's session only, so Team A's is
+invisible to them (404), as it is to the engineer, one of its subjects. HR sees every
+session but is not on this committee: HR reads the board and the cases, and is refused
+(403) what only the committee does (deciding, the packet).
+"""
+
+from __future__ import annotations
+
+from tests.route_cases import ANON_HTML, NO_ARGS, Case, everyone
+
+
+def _session(w):
+    return [w.calib.session.pk]
+
+
+def _case(w):
+    return [w.calib.case.pk]
+
+
+def _by_role(engineer: int, manager: int, other_manager: int, hr: int) -> dict[str, int]:
+    return {
+        "anonymous": ANON_HTML,
+        "engineer": engineer,
+        "manager": manager,
+        "other_manager": other_manager,
+        "hr": hr,
+    }
+
+
+ROUTES: list[Case] = [
+    Case("calibration:sessions", "get", NO_ARGS, everyone(200, ANON_HTML)),
+    Case(
+        "calibration:sessions",
+        "post",
+        NO_ARGS,
+        _by_role(403, 403, 403, 302),
+        data=lambda w: {
+            "cycle": w.calib.cycle.pk,
+            "name": "Levels 5+",
+            "facilitator": w.director.pk,
+            "committee": [w.director.pk],
+            "scope_levels": "L5",
+        },
+    ),
+    Case("calibration:session", "get", _session, _by_role(404, 404, 200, 200)),
+    Case(
+        "calibration:session",
+        "get",
+        lambda w: [w.calib.other_session.pk],
+        _by_role(404, 200, 404, 200),
+        note="Team B's session",
+    ),
+    # HR's refusal (already open) comes back to the board as a message.
+    Case(
+        "calibration:session-open",
+        "post",
+        _session,
+        _by_role(404, 404, 403, 302),
+        note="already open",
+    ),
+    Case("calibration:session-open", "get", _session, everyone(405, ANON_HTML), note="POST only"),
+    Case(
+        "calibration:session-finalize",
+        "post",
+        _session,
+        _by_role(404, 404, 302, 302),
+        note="cases pending: refused with a message",
+    ),
+    Case(
+        "calibration:session-finalize",
+        "get",
+        _session,
+        everyone(405, ANON_HTML),
+        note="POST only",
+    ),
+    Case("calibration:log", "get", _session, _by_role(404, 404, 200, 200)),
+    Case(
+        "calibration:packet",
+        "get",
+        _session,
+        _by_role(404, 404, 200, 403),
+        note="committee only",
+    ),
+    Case(
+        "calibration:packet-status",
+        "get",
+        _session,
+        _by_role(404, 404, 200, 403),
+        note="committee only",
+    ),
+    Case(
+        "calibration:packet-download",
+        "get",
+        _session,
+        _by_role(404, 404, 302, 403),
+        note="not built yet: back to the packet page",
+    ),
+    Case(
+        "calibration:export",
+        "get",
+        _session,
+        _by_role(404, 404, 403, 409),
+        note="HR only, once finalized",
+    ),
+    Case("calibration:case", "get", _case, _by_role(404, 404, 200, 200)),
+    Case(
+        "calibration:case",
+        "post",
+        _case,
+        _by_role(404, 404, 302, 403),
+        data=lambda w: {"version": 1, "calibrated_rating": "exceeds"},
+        note="keeps the proposed rating: no rationale needed",
+    ),
+]
