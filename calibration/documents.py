@@ -62,10 +62,11 @@ def packet_context(session: CalibrationSession, progress: Any = None) -> dict[st
     }
     terms = load_terms()
     sections = []
-    rubrics: dict[tuple[int, str], dict[str, Any]] = {}
+    rubrics: dict[tuple[int, str, str], dict[str, Any]] = {}
     for i, case in enumerate(cases, 1):
         review = reviews[case.review_id]
-        key = (review.rubric_version_id, case.level)
+        # The context depends on the nomination too (it adds the target level's column).
+        key = (review.rubric_version_id, case.level, review.promotion_to)
         if key not in rubrics:
             rubrics[key] = rubric_context(review)
         evidence = {e.pk: e for a in review.assessments.all() for e in a.evidence.all()}
@@ -84,11 +85,14 @@ def packet_context(session: CalibrationSession, progress: Any = None) -> dict[st
     return {
         "session": session,
         "sections": sections,
-        "level_rubrics": [
-            v
-            for (_, level), v in sorted(rubrics.items(), key=lambda kv: kv[0][1])
-            if level in levels
-        ],
+        # One rubric per (version, level) for the front of the packet.
+        "level_rubrics": list(
+            {
+                (version, level): v
+                for (version, level, _), v in sorted(rubrics.items(), key=lambda kv: kv[0][1])
+                if level in levels
+            }.values()
+        ),
         "generated_at": timezone.now(),
     }
 
