@@ -147,7 +147,7 @@ def seed_reviews(*, actor: Any) -> dict[str, ReviewCycle]:
     )
     ratings = ["meets", "meets", "meets", "exceeds", "exceeds", "strongly_exceeds", "below"]
 
-    # H1: written, submitted and released; some people have acknowledged theirs.
+    # H1: written, submitted, calibrated and released; some people acknowledged theirs.
     h1 = _cycle(actor, H1)
     for i, person in enumerate(engineers):
         evidence = _evidence_for(person, person.parent.user, H1[1], rng, 4)
@@ -155,8 +155,17 @@ def seed_reviews(*, actor: Any) -> dict[str, ReviewCycle]:
         review = _write(
             review, person.parent, evidence, rng, good=True, overall=ratings[i % len(ratings)]
         )
+        if person.user.username == "sam" or i % 11 == 5:
+            review = services.review_update(
+                actor=person.parent.user,
+                review=review,
+                version=review.version,
+                promotion_to=_next_level(person.level),
+            )
         services.review_submit(actor=person.parent.user, review=review)
-    for to in ("calibrating", "finalized", "released"):
+    services.cycle_transition(actor=actor, cycle=h1, to="calibrating")
+    _calibrate(actor, h1, rng, finalize=True)
+    for to in ("finalized", "released"):
         services.cycle_transition(actor=actor, cycle=h1, to=to)
     for review in Review.objects.filter(cycle=h1).select_related("subject__user")[::3]:
         services.review_acknowledge(
@@ -187,7 +196,8 @@ def seed_reviews(*, actor: Any) -> dict[str, ReviewCycle]:
             )
             services.review_submit(actor=person.parent.user, review=review)
     _seed_conversations(h2, engineers)
-    return {"h1": h1, "h2": h2}
+    q3 = _manager_cycle(actor, rng)
+    return {"h1": h1, "h2": h2, "q3": q3}
 
 
 def _seed_conversations(cycle: ReviewCycle, engineers: list[Person]) -> None:
@@ -282,3 +292,144 @@ def _seed_conversations(cycle: ReviewCycle, engineers: list[Person]) -> None:
                 risks=risks,
                 support=support,
             )
+
+
+def _next_level(code: str) -> str:
+    ladder = ["L3", "L4", "L5", "L6", "L7"]
+    return ladder[min(ladder.index(code) + 1, len(ladder) - 1)] if code in ladder else ""
+
+
+def _calibrate(actor: Any, cycle: ReviewCycle, rng: random.Random, *, finalize: bool) -> None:
+    """One session per director's group, facilitated by the director with two other
+    directors; most proposals are kept, some change with a reason, every promotion is
+    decided with a reason."""
+    from calibration import services as calibration
+    from calibration.models import CalibrationCase
+
+    directors = list(
+        Person.objects.filter(ladder__slug="engineering-manager", level="M3")
+        .select_related("team", "user")
+        .order_by("full_name")
+    )
+    for d, director in enumerate(directors):
+        others = [p for p in directors if p.pk != director.pk]
+        session = calibration.session_create(
+            actor=actor,
+            cycle=cycle,
+            name=f"{cycle.name}: {director.team.name}",
+            facilitator=director,
+            committee=[director, *others],
+            scope_teams=[director.team],
+        )
+        session = calibration.session_open(actor=actor, session=session)
+        cases = list(CalibrationCase.objects.filter(session=session).select_related("review"))
+        for i, case in enumerate(cases):
+            if not finalize and i % 3 == 2:
+                continue  # still to discuss
+            member = others[i % len(others)] if others else director
+            if case.kind == CalibrationCase.Kind.PROMOTION:
+                approved = (i + d) % 2 == 0
+                calibration.case_decide(
+                    actor=member.user,
+                    case=case,
+                    version=case.version,
+                    promotion_decision="approved" if approved else "not_approved",
+                    rationale=(
+                        "Already works at the next level's scope: led the cross-team design "
+                        "and its rollout, cited in the evidence."
+                        if approved
+                        else "Strong at the current level; the next level's expectation of "
+                        "setting direction across teams is not yet shown in the evidence."
+                    ),
+                    rubric_refs=[{"level": case.target_level, "competency": "ownership"}],
+                )
+                continue
+            proposed = case.proposed_rating
+            change = {"strongly_exceeds": "exceeds", "below": "meets"}.get(proposed)
+            if change and (i + d) % 2 == 0:
+                calibration.case_decide(
+                    actor=member.user,
+                    case=case,
+                    version=case.version,
+                    calibrated_rating=change,
+                    rationale=(
+                        f"The evidence shows the {case.level} expectations for technical "
+                        f"execution met consistently; it does not show the sustained scope "
+                        f"that '{proposed.replace('_', ' ')}' describes at this level."
+                        if change == "exceeds"
+                        else f"Two cited incidents were handled as {case.level} expects; the "
+                        f"gaps in the narrative are not borne out by the evidence."
+                    ),
+                    rubric_refs=[{"level": case.level, "competency": "technical_execution"}],
+                )
+            else:
+                calibration.case_decide(
+                    actor=member.user,
+                    case=case,
+                    version=case.version,
+                    calibrated_rating=proposed,
+                )
+        if finalize:
+            calibration.session_finalize(actor=director.user, session=session)
+
+
+def _manager_cycle(actor: Any, rng: random.Random) -> ReviewCycle:
+    """Quarterly reviews of the engineering managers, now in calibration: a session in
+    progress with some cases decided, some changed with reasons, and a promotion case."""
+    from calibration import services as calibration
+
+    spec = ("Q3 2026 manager reviews", datetime.date(2026, 7, 1), datetime.date(2026, 9, 30))
+    cycle = _cycle(actor, spec)
+    managers = list(
+        Person.objects.filter(ladder__slug="engineering-manager", level__in=["M1", "M2"])
+        .select_related("parent", "parent__user", "team")
+        .order_by("team__name")
+    )
+    ratings = ["meets", "exceeds", "meets", "strongly_exceeds", "meets", "below"]
+    for i, manager in enumerate(managers):
+        boss = manager.parent
+        assert boss is not None
+        evidence = _evidence_for(manager, boss.user, spec[1], rng, 4)
+        review = services.review_create(actor=boss.user, cycle=cycle, subject=manager)
+        review = _write(review, boss, evidence, rng, good=True, overall=ratings[i % 6])
+        if i == 1 and manager.level == "M1":
+            review = services.review_update(
+                actor=boss.user, review=review, version=review.version, promotion_to="M2"
+            )
+        services.review_submit(actor=boss.user, review=review)
+    services.cycle_transition(actor=actor, cycle=cycle, to="calibrating")
+    marcus = Person.objects.get(user__username="marcus")
+    directors = list(Person.objects.filter(level="M3").exclude(pk=marcus.pk))
+    hana = Person.objects.get(user__username="hana")
+    session = calibration.session_create(
+        actor=actor,
+        cycle=cycle,
+        name="Q3 2026 managers",
+        facilitator=marcus,
+        committee=[marcus, *directors],
+    )
+    session = calibration.session_open(actor=hana.user, session=session)
+    from calibration.models import CalibrationCase
+
+    for i, case in enumerate(CalibrationCase.objects.filter(session=session).order_by("pk")):
+        if i % 3 == 2 or case.kind == CalibrationCase.Kind.PROMOTION:
+            continue  # pending: the committee has not reached these yet
+        if case.proposed_rating == "strongly_exceeds":
+            calibration.case_decide(
+                actor=marcus.user,
+                case=case,
+                version=case.version,
+                calibrated_rating="exceeds",
+                rationale="The team-delivery evidence matches the M-level expectation well; "
+                "the broader organisational impact 'strongly exceeds' describes "
+                "is not in the cited evidence.",
+                rubric_refs=[{"level": case.level, "competency": "team_delivery"}],
+            )
+        else:
+            calibration.case_decide(
+                actor=marcus.user,
+                case=case,
+                version=case.version,
+                calibrated_rating=case.proposed_rating,
+            )
+    return cycle

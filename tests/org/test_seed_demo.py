@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 from django.core.management import call_command
+from django.db import models
 from django.test import Client
 
 from org.models import DemographicAnswer, Person, Team
@@ -46,6 +47,19 @@ def test_seed_demo_builds_a_believable_org_once(db):
     assert set(Evidence.objects.values_list("kind", flat=True)) == set(Evidence.Kind.values)
     assert set(FeedbackRequest.objects.values_list("status", flat=True)) == {"pending", "answered"}
     assert CheckIn.objects.exists()
+
+    # Calibration: a finalized earlier cycle (letters to read) and a session in progress
+    # with decided, changed and pending cases, and a promotion case.
+    from calibration.models import CalibrationCase, CalibrationSession
+
+    assert CalibrationSession.objects.filter(status="finalized").exists()
+    live = CalibrationSession.objects.get(status="open")
+    assert {"decided", "pending"} <= set(live.cases.values_list("status", flat=True))
+    assert live.cases.filter(kind="promotion").exists()
+    changed = CalibrationCase.objects.filter(status="decided", kind="rating").exclude(
+        calibrated_rating=models.F("proposed_rating")
+    )
+    assert changed.exists() and all(c.rationale for c in changed)
 
     # Every printed login works; the manager has reports.
     for username in ("sam", "priya", "marcus", "hana", "admin"):
