@@ -82,12 +82,13 @@ class AuditOutcomesView(APIView):
         query = AuditOutcomesQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
+        reference = params.get("reference") or None  # "?reference=" means the default
         cycle = selectors.audit_cycle_get(pk=params["cycle"])
         data = selectors.audit_outcomes(
             cycle=cycle,
             dimension=params["dimension"],
             outcome=params["outcome"],
-            reference=params.get("reference"),
+            reference=reference,
         )
         services.audit_run_record(
             actor=request.user,
@@ -96,7 +97,7 @@ class AuditOutcomesView(APIView):
             params={
                 "dimension": data["dimension"],
                 "outcome": data["outcome"],
-                "reference": params.get("reference"),
+                "reference": reference,
                 "min_group_size": data["min_group_size"],
             },
             path=request.get_full_path(),

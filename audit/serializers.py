@@ -20,7 +20,7 @@ class AuditOutcomesQuerySerializer(AuditReportQuerySerializer):
     # choices in its message.
     dimension = serializers.CharField(max_length=50)
     outcome = serializers.CharField(max_length=50)
-    reference = serializers.CharField(max_length=200, required=False)
+    reference = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
 # --- Outcome table ----------------------------------------------------------------------

@@ -170,6 +170,15 @@ def test_the_reference_parameter_sets_the_reference_group(org, api_for):
     assert woman["below_four_fifths"] is False
 
 
+def test_an_empty_reference_means_the_default_one(org, api_for):
+    r = api_for("hr").get(
+        OUTCOMES_URL,
+        {"cycle": org.cycle.pk, "dimension": "gender", "outcome": "high_rating", "reference": ""},
+    )
+    assert r.status_code == 200
+    assert r.json()["reference_group"] == "woman"
+
+
 def test_an_empty_cycle_answers_200_with_no_groups(world, api_for):
     cycle = open_cycle(world)
     r = get(api_for("hr"), OUTCOMES_URL, cycle=cycle.pk, dimension="level", outcome="low_rating")

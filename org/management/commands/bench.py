@@ -41,6 +41,9 @@ class Command(BaseCommand):
             f"({connection.vendor}) in {time.perf_counter() - started:.1f}s\n"
         )
         self.run_measurements(people, options["repeat"])
+        from calibration import bench as calibration_bench
+
+        calibration_bench.run(self.stdout, people)
 
     @transaction.atomic
     def build_org(self, n: int) -> dict[str, Person]:
