@@ -145,8 +145,9 @@ def _labels(pairs: Iterable[tuple[int | None, str | None]]) -> dict[int | None, 
 def cycle_population(
     *, cycle: ReviewCycle, dimensions: list[Dimension] | None = None
 ) -> Population:
-    """Members of the cycle's audit with their groups and outcomes: five queries (four
-    when no demographic dimension is asked for)."""
+    """Members of the cycle's audit with their groups and outcomes: four queries (three
+    when no demographic dimension is asked for), plus one to list the dimensions when
+    ``dimensions`` is not given."""
     if dimensions is None:
         dimensions = audit_dimensions()
     rows = list(

@@ -47,13 +47,13 @@ class AuditGroupSerializer(serializers.Serializer[Any]):
     suppressed = serializers.BooleanField()
 
 
-class ChiSquareSerializer(serializers.Serializer[Any]):
+class AuditChiSquareSerializer(serializers.Serializer[Any]):
     statistic = serializers.FloatField(allow_null=True)
     dof = serializers.IntegerField(allow_null=True)
     p_value = serializers.FloatField(allow_null=True)
 
 
-class FisherExactSerializer(serializers.Serializer[Any]):
+class AuditFisherExactSerializer(serializers.Serializer[Any]):
     odds_ratio = serializers.FloatField(
         allow_null=True,
         help_text="(first group's odds)/(second group's odds), names ascending; null when "
@@ -62,16 +62,16 @@ class FisherExactSerializer(serializers.Serializer[Any]):
     p_value = serializers.FloatField(allow_null=True)
 
 
-class CmhSerializer(serializers.Serializer[Any]):
+class AuditCmhSerializer(serializers.Serializer[Any]):
     odds_ratio = serializers.FloatField(allow_null=True, help_text="Mantel–Haenszel, by level.")
     statistic = serializers.FloatField(allow_null=True)
     p_value = serializers.FloatField(allow_null=True)
 
 
 class AuditTestsSerializer(serializers.Serializer[Any]):
-    chi_square = ChiSquareSerializer()
-    fisher_exact = FisherExactSerializer()
-    cmh_by_level = CmhSerializer()
+    chi_square = AuditChiSquareSerializer()
+    fisher_exact = AuditFisherExactSerializer()
+    cmh_by_level = AuditCmhSerializer()
 
 
 class AuditOutcomesSerializer(serializers.Serializer[Any]):
@@ -85,22 +85,22 @@ class AuditOutcomesSerializer(serializers.Serializer[Any]):
 
 
 # --- Report -----------------------------------------------------------------------------
-class ChiSquareAdjustedSerializer(ChiSquareSerializer):
+class AuditChiSquareAdjustedSerializer(AuditChiSquareSerializer):
     p_value_adjusted = serializers.FloatField(allow_null=True)
 
 
-class FisherExactAdjustedSerializer(FisherExactSerializer):
+class AuditFisherExactAdjustedSerializer(AuditFisherExactSerializer):
     p_value_adjusted = serializers.FloatField(allow_null=True)
 
 
-class CmhAdjustedSerializer(CmhSerializer):
+class AuditCmhAdjustedSerializer(AuditCmhSerializer):
     p_value_adjusted = serializers.FloatField(allow_null=True)
 
 
 class AuditReportTestsSerializer(serializers.Serializer[Any]):
-    chi_square = ChiSquareAdjustedSerializer()
-    fisher_exact = FisherExactAdjustedSerializer()
-    cmh_by_level = CmhAdjustedSerializer()
+    chi_square = AuditChiSquareAdjustedSerializer()
+    fisher_exact = AuditFisherExactAdjustedSerializer()
+    cmh_by_level = AuditCmhAdjustedSerializer()
 
 
 class AuditResultSerializer(serializers.Serializer[Any]):
@@ -137,7 +137,7 @@ def _rates() -> serializers.DictField:
     return serializers.DictField(child=serializers.FloatField(), allow_null=True)
 
 
-class LanguageGroupSerializer(serializers.Serializer[Any]):
+class AuditLanguageGroupSerializer(serializers.Serializer[Any]):
     group = serializers.CharField()
     suppressed = serializers.BooleanField()
     reviews = serializers.IntegerField(allow_null=True)
@@ -149,12 +149,12 @@ class LanguageGroupSerializer(serializers.Serializer[Any]):
     vague_share = serializers.FloatField(allow_null=True)
 
 
-class LanguageDimensionSerializer(serializers.Serializer[Any]):
+class AuditLanguageSectionSerializer(serializers.Serializer[Any]):
     dimension = serializers.CharField()
-    groups = LanguageGroupSerializer(many=True)
+    groups = AuditLanguageGroupSerializer(many=True)
 
 
-class EvidenceGroupSerializer(serializers.Serializer[Any]):
+class AuditEvidenceGroupSerializer(serializers.Serializer[Any]):
     group = serializers.CharField()
     suppressed = serializers.BooleanField()
     reviews = serializers.IntegerField(allow_null=True)
@@ -167,12 +167,12 @@ class EvidenceGroupSerializer(serializers.Serializer[Any]):
     high_rated_citations_per_review = serializers.FloatField(allow_null=True)
 
 
-class EvidenceDimensionSerializer(serializers.Serializer[Any]):
+class AuditEvidenceSectionSerializer(serializers.Serializer[Any]):
     dimension = serializers.CharField()
-    groups = EvidenceGroupSerializer(many=True)
+    groups = AuditEvidenceGroupSerializer(many=True)
 
 
-class CalibrationGroupSerializer(serializers.Serializer[Any]):
+class AuditCalibrationGroupSerializer(serializers.Serializer[Any]):
     group = serializers.CharField()
     suppressed = serializers.BooleanField()
     calibrated_reviews = serializers.IntegerField(allow_null=True)
@@ -181,9 +181,9 @@ class CalibrationGroupSerializer(serializers.Serializer[Any]):
     unchanged_share = serializers.FloatField(allow_null=True)
 
 
-class CalibrationDimensionSerializer(serializers.Serializer[Any]):
+class AuditCalibrationSectionSerializer(serializers.Serializer[Any]):
     dimension = serializers.CharField()
-    groups = CalibrationGroupSerializer(many=True)
+    groups = AuditCalibrationGroupSerializer(many=True)
 
 
 class AuditFindingSerializer(serializers.Serializer[Any]):
@@ -205,8 +205,8 @@ class AuditReportSerializer(serializers.Serializer[Any]):
     lint_codes = serializers.ListField(child=serializers.CharField())
     invisible_work_kinds = serializers.ListField(child=serializers.CharField())
     results = AuditResultSerializer(many=True)
-    language = LanguageDimensionSerializer(many=True)
-    evidence = EvidenceDimensionSerializer(many=True)
-    calibration = CalibrationDimensionSerializer(many=True)
+    language = AuditLanguageSectionSerializer(many=True)
+    evidence = AuditEvidenceSectionSerializer(many=True)
+    calibration = AuditCalibrationSectionSerializer(many=True)
     findings = AuditFindingSerializer(many=True)
     notes = serializers.ListField(child=serializers.CharField())
