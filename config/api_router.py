@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from org import api as org_api
+from outcomes import api as outcomes_api
 from rubrics import api as rubrics_api
 
 router = DefaultRouter()
@@ -15,6 +17,20 @@ router.register(
 )
 router.register("ladders", rubrics_api.LadderViewSet, basename="ladder")
 router.register("rubric-versions", rubrics_api.RubricVersionViewSet, basename="rubric-version")
+router.register("outcomes/deployments", outcomes_api.DeploymentViewSet, basename="deployment")
+router.register("outcomes/incidents", outcomes_api.IncidentViewSet, basename="incident")
+router.register("outcomes/slo-reports", outcomes_api.SLOReportViewSet, basename="slo-report")
+router.register(
+    "outcomes/health-surveys", outcomes_api.HealthSurveyViewSet, basename="health-survey"
+)
+router.register("outcomes/tokens", outcomes_api.IngestionTokenViewSet, basename="ingestion-token")
 
 app_name = "api"
 urlpatterns = router.urls
+urlpatterns += [
+    path(
+        "teams/<int:pk>/scorecard/",
+        outcomes_api.TeamScorecardView.as_view(),
+        name="team-scorecard",
+    ),
+]

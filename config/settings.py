@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "import_export",
     "org",
     "rubrics",
+    "outcomes",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +196,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so that anonymous API calls answer 401 with a WWW-Authenticate header.
         "rest_framework.authentication.TokenAuthentication",
+        # `Authorization: Bearer <secret>` from CI/CD and incident tools: outcome writes only.
+        "outcomes.auth.IngestionTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

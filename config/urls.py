@@ -17,6 +17,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("me/", org_views.about_me, name="about-me"),
     path("rubrics/", include("rubrics.urls")),
+    path("outcomes/", include("outcomes.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", org_api.ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/", include("config.api_router")),

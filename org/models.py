@@ -156,6 +156,9 @@ class Activity(models.Model):
         RUBRIC_PUBLISHED = "rubric_published", "Rubric version published"
         RUBRIC_RETIRED = "rubric_retired", "Rubric version retired"
         LADDER_SAVED = "ladder_saved", "Ladder saved"
+        INGESTION_TOKEN_CREATED = "ingestion_token_created", "Ingestion token created"
+        INGESTION_TOKEN_REVOKED = "ingestion_token_revoked", "Ingestion token revoked"
+        OUTCOMES_CSV_IMPORTED = "outcomes_csv_imported", "Outcome data imported from CSV"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True

@@ -6,11 +6,15 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from org import demo as org_demo
+from outcomes import demo as outcomes_demo
 from rubrics import demo as rubrics_demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo organisation, rubrics and logins (does nothing if already loaded)."
+    help = (
+        "Load the demo organisation, rubrics, team outcomes and logins "
+        "(does nothing if already loaded)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if org_demo.demo_loaded():
@@ -22,6 +26,7 @@ class Command(BaseCommand):
                 ladders = rubrics_demo.seed_rubrics(actor=actor)
                 org_demo.seed_org(actor=actor, ladders=ladders)
                 org_demo.seed_demographics(actor=actor)
+                outcomes_demo.seed_outcomes(actor=actor)
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {org_demo.DEMO_PASSWORD}):")
