@@ -19,7 +19,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -46,8 +46,11 @@ from outcomes.serializers import (
     ScorecardSerializer,
     SLOReportInputSerializer,
     SLOReportSerializer,
+    unknown_field_errors,
     validate_batch,
 )
+
+PAGING_PARAMS = {"page", "page_size", "format"}
 
 
 class CanIngestOutcomes(BasePermission):
@@ -93,8 +96,18 @@ class _IngestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Any]):
 
     accepts_ingestion_tokens = True  # read by outcomes.auth.IngestionTokenAuthentication
     permission_classes = [CanIngestOutcomes]
+    filterset_class: Any
     input_serializer_class: type[Serializer[Any]]
     ingest: Callable[..., services.IngestResult]  # a service function (staticmethod)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Unknown filters are refused rather than ignored, so that nobody mistakes an
+        # ignored ?person= for a filtered answer.
+        allowed = set(self.filterset_class.base_filters) | PAGING_PARAMS
+        unknown = unknown_field_errors(request.query_params, allowed)
+        if unknown:
+            raise ValidationError(unknown)
+        return super().list(request, *args, **kwargs)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         items = validate_batch(self.input_serializer_class, request.data)

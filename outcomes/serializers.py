@@ -64,7 +64,7 @@ PERSON_KEYS = frozenset(
 )
 
 
-def _unknown_field_errors(data: Any, fields: Mapping[str, Any]) -> dict[str, list[str]]:
+def unknown_field_errors(data: Any, fields: Any) -> dict[str, list[str]]:
     if not isinstance(data, Mapping):
         return {}
     unknown = sorted(str(k) for k in data if k not in fields)[:20]
@@ -77,7 +77,7 @@ class StrictInputSerializer(serializers.Serializer[Any]):
     """Refuses keys it does not know, so a misspelt or person field never passes silently."""
 
     def to_internal_value(self, data: Any) -> Any:
-        errors = _unknown_field_errors(data, self.fields)
+        errors = unknown_field_errors(data, self.fields)
         if errors:
             raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
@@ -337,7 +337,7 @@ class ScorecardQuerySerializer(serializers.Serializer[Any]):
     end = serializers.DateField(help_text="Last day of the window (included).")
 
     def to_internal_value(self, data: Any) -> Any:
-        unknown = _unknown_field_errors(data, self.fields)
+        unknown = unknown_field_errors(data, self.fields)
         unknown.pop("format", None)  # DRF's ?format=json
         if unknown:
             raise serializers.ValidationError(unknown)
