@@ -112,9 +112,13 @@ def _validated_rows(
     The team column takes a team id or a team slug."""
     slugs = {r["team"] for r in rows if "team" in r and not r["team"].isdigit()}
     ids = dict(Team.objects.filter(slug__in=slugs).values_list("slug", "pk"))
-    for row in rows:
-        if row.get("team") in ids:
-            row["team"] = str(ids[row["team"]])
+    unknown_slugs: dict[str, str] = {}
+    for index, row in enumerate(rows):
+        team = row.get("team")
+        if team in ids:
+            row["team"] = str(ids[team])
+        elif team in slugs:
+            unknown_slugs[str(index)] = team
     try:
         return validate_batch(input_serializer, rows, max_items=len(rows))
     except serializers.ValidationError as exc:
@@ -123,6 +127,8 @@ def _validated_rows(
         for index, fields in detail.get("items", {}).items():
             line = int(index) + 2  # the header is line 1
             for field, field_errors in fields.items():
+                if field == "team" and index in unknown_slugs:
+                    field_errors = [f"No team with the id or slug '{unknown_slugs[index]}'."]
                 problems.append(f"Line {line}, {field}: {' '.join(str(e) for e in field_errors)}")
         raise ValidationError(problems or [str(detail)]) from exc
 

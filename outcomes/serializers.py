@@ -235,12 +235,15 @@ def validate_batch(
         )
     errors: dict[str, Any] = {}
     valid: dict[int, dict[str, Any]] = {}
+    # One serializer validates every item, as DRF's ListSerializer does: building one per
+    # item would deep-copy its fields a thousand times.
+    child = serializer_class()
     for i, item in enumerate(items):
-        serializer = serializer_class(data=item)
-        if serializer.is_valid():
-            valid[i] = dict(serializer.validated_data)
-        else:
-            errors[str(i)] = serializer.errors
+        try:
+            valid[i] = dict(child.run_validation(item))
+        except serializers.ValidationError as exc:
+            detail = exc.detail
+            errors[str(i)] = detail if isinstance(detail, dict) else {"non_field_errors": detail}
     team_ids = {v["team"] for v in valid.values()}
     known = set(Team.objects.filter(pk__in=team_ids).values_list("pk", flat=True))
     for i, v in valid.items():

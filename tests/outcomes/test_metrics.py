@@ -27,7 +27,7 @@ def card(world, team=None, start="2026-03-01", end="2026-03-31"):
     return team_scorecard(team=team or world.team_a, start=d(start), end=d(end))
 
 
-# --- Windows ---------------------------------------------------------------------------------
+# --- Windows --------------------------------------------------------------------------------------
 
 
 def test_a_window_counts_both_days_and_its_previous_window_has_the_same_length():
@@ -47,7 +47,7 @@ def test_periods_default_to_the_latest_complete_one_and_stop_at_today():
     )
 
 
-# --- Empty windows ------------------------------------------------------------------------------
+# --- Empty windows --------------------------------------------------------------------------------
 
 
 def test_an_empty_window_gives_null_metrics_and_null_clusters(world):
@@ -89,7 +89,7 @@ def test_an_empty_window_answers_nulls_through_the_api(world, api_for):
     assert body["slos"] == [] and body["flags"] == []
 
 
-# --- Deployment frequency ------------------------------------------------------------------------
+# --- Deployment frequency -------------------------------------------------------------------------
 
 
 def test_deployment_frequency_is_deployments_divided_by_days_in_the_window(world):
@@ -121,7 +121,7 @@ def test_days_follow_the_organisation_time_zone(world, settings):
     assert m.deployment_count == 2
 
 
-# --- Lead time -----------------------------------------------------------------------------------
+# --- Lead time ------------------------------------------------------------------------------------
 
 
 def test_lead_time_is_the_median_over_deployments_with_a_commit_time(world):
@@ -160,7 +160,7 @@ def test_lead_time_is_null_when_no_deployment_reports_a_commit_time(world):
     assert m.lead_time_median_hours is None and m.lead_time_cluster is None
 
 
-# --- Change failure rate -------------------------------------------------------------------------
+# --- Change failure rate --------------------------------------------------------------------------
 
 
 def test_change_failure_rate_counts_failed_deployments_and_those_an_incident_names(world):
@@ -199,7 +199,7 @@ def test_an_incident_that_arrives_before_its_deployment_still_counts(world):
     assert m.change_failure_rate_cluster == "high"  # 10%: above 5%, up to 10%
 
 
-# --- Time to restore -----------------------------------------------------------------------------
+# --- Time to restore ------------------------------------------------------------------------------
 
 
 def test_time_to_restore_is_the_median_over_resolved_incidents_started_in_the_window(world):
@@ -249,7 +249,7 @@ def test_out_of_hours_pages_start_before_8_after_18_or_at_a_weekend(world):
     assert m.out_of_hours_pages_per_week == pytest.approx(3 / (31 / 7))
 
 
-# --- Clusters -------------------------------------------------------------------------------
+# --- Clusters -------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -284,7 +284,7 @@ def test_dora_clusters_follow_the_thresholds_table(metric, value, cluster):
     assert DORA[metric].cluster(value) == cluster
 
 
-# --- SLOs and health ---------------------------------------------------------------------------
+# --- SLOs and health ------------------------------------------------------------------------------
 
 
 def test_slo_reports_weigh_by_the_days_they_share_with_the_window(world):
@@ -329,7 +329,7 @@ def test_health_is_the_respondent_weighted_mean_of_surveys_starting_in_the_windo
     assert h.index == pytest.approx(expected)
 
 
-# --- Trends and flags ----------------------------------------------------------------------------
+# --- Trends and flags -----------------------------------------------------------------------------
 
 
 def test_trends_compare_with_the_previous_window_and_say_whether_that_is_better(world):
@@ -412,7 +412,7 @@ def test_flag_error_budget_overspent(world):
     assert "api" in flags[0].message
 
 
-# --- Many teams, history and the API -------------------------------------------------------------
+# --- Many teams, history and the API --------------------------------------------------------------
 
 
 def test_many_teams_at_once_give_the_same_figures_as_one_at_a_time(world):

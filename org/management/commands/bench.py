@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from org.demo import seed_actor
 from org.models import Person, Team, User
+from outcomes import bench as outcomes_bench
 from rubrics import demo as rubrics_demo
 
 TEAM_SIZE = 9
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             f"({connection.vendor}) in {time.perf_counter() - started:.1f}s\n"
         )
         self.run_measurements(people, options["repeat"])
+        outcomes_bench.run(stdout=self.stdout, hr_user=people["hr"].user)
 
     @transaction.atomic
     def build_org(self, n: int) -> dict[str, Person]:
