@@ -63,7 +63,7 @@ def measure_ingestion(
     stdout.write(
         f"Outcome ingestion: {events:,} deployments in {batches} batches of {batch_size:,} "
         f"(API + ingestion token): {elapsed:.2f}s, {events / elapsed:,.0f} events/s; "
-        f"re-sending one batch (all unchanged): {resend_ms:.0f} ms"
+        f"re-sending one batch (all unchanged): {resend_ms:.0f} ms\n"
     )
 
 
@@ -131,7 +131,7 @@ def measure_scorecard(
             queries = len(ctx)
         stdout.write(
             f"{label:<48} {statistics.median(times):>8.1f} ms median "
-            f"{max(times):>8.1f} ms max {queries:>4} queries"
+            f"{max(times):>8.1f} ms max {queries:>4} queries\n"
         )
 
 

@@ -35,6 +35,7 @@ class Profile:
     deploys_per_weekday: float
     lead_hours: float  # median at the start of the year
     lead_growth: float = 1.0  # factor per month
+    lead_spread: float = 0.4  # sigma of the log-normal lead time
     failure_rate: float = 0.08
     incidents_per_week: float = 1.0
     incident_growth: float = 1.0  # factor per month
@@ -66,12 +67,13 @@ STORIES: dict[str, Profile] = {
         services=[("payments-api", 0.999), ("ledger", 0.9995)],
         slo_miss_after_month=8,
         health=(4.1, 3.0, 3.8, 2.8, 2.9),
-        health_decline=1.8,
+        health_decline=2.0,
     ),
     "checkout": Profile(
         deploys_per_weekday=1.5,
         lead_hours=10.0,
-        lead_growth=1.25,
+        lead_growth=1.35,
+        lead_spread=0.2,
         failure_rate=0.07,
         incidents_per_week=1.0,
         restore_hours=3.0,
@@ -84,7 +86,8 @@ STORIES: dict[str, Profile] = {
         incidents_per_week=1.5,
         restore_hours=1.5,
         services=[("paging", 0.9995), ("observability", 0.999)],
-        strain_rise=1.8,
+        health=(4.1, 2.6, 3.9, 2.3, 2.6),
+        strain_rise=2.0,
     ),
 }
 SEVERITIES = (["sev1", "sev2", "sev3", "sev4"], [1, 3, 8, 6])
@@ -130,7 +133,7 @@ def _team_events(
                 minutes=rng.randrange(0, 9 * 60)
             )
             median_lead = profile.lead_hours * profile.lead_growth**month
-            lead = rng.lognormvariate(math.log(median_lead), 0.4)
+            lead = rng.lognormvariate(math.log(median_lead), profile.lead_spread)
             deployments.append(
                 {
                     "team": team.pk,

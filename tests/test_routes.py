@@ -14,6 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import ROLES
+from tests.outcomes import conftest as outcomes_fixtures
 
 ANON_HTML = 302  # HTML pages send anonymous visitors to the login page
 ANON_API = 401
@@ -342,6 +343,103 @@ ROUTES: list[Case] = [
     ),
 ]
 
+# --- Team outcomes -------------------------------------------------------------------------
+# Every signed-in person reads team outcomes; HR (and ingestion tokens, tested in
+# tests/outcomes/test_tokens.py) writes them; only HR manages ingestion tokens.
+DEPLOYMENT = {
+    "team": None,
+    "external_id": "deploy-1",
+    "deployed_at": "2026-03-02T10:00:00Z",
+    "committed_at": "2026-03-02T08:00:00Z",
+    "failed": False,
+}
+ROUTES += [
+    Case("outcomes:index", "get", NO_ARGS, everyone(200, ANON_HTML)),
+    Case("outcomes:team", "get", lambda w: [w.team_b.slug], everyone(200, ANON_HTML)),
+    Case(
+        "api:team-scorecard",
+        "get",
+        lambda w: [w.team_b.pk],
+        everyone(200, ANON_API),
+        api=True,
+        query="start=2026-03-01&end=2026-03-31",
+    ),
+    Case("api:deployment-list", "get", NO_ARGS, everyone(200, ANON_API), api=True),
+    Case(
+        "api:deployment-list",
+        "post",
+        NO_ARGS,
+        hr_only(201, 403, ANON_API),
+        api=True,
+        data=lambda w: [{**DEPLOYMENT, "team": w.team_a.pk}],
+    ),
+    Case("api:incident-list", "get", NO_ARGS, everyone(200, ANON_API), api=True),
+    Case(
+        "api:incident-list",
+        "post",
+        NO_ARGS,
+        hr_only(201, 403, ANON_API),
+        api=True,
+        data=lambda w: {
+            "team": w.team_a.pk,
+            "external_id": "INC-1",
+            "started_at": "2026-03-02T10:00:00Z",
+            "severity": "sev2",
+        },
+    ),
+    Case("api:slo-report-list", "get", NO_ARGS, everyone(200, ANON_API), api=True),
+    Case(
+        "api:slo-report-list",
+        "post",
+        NO_ARGS,
+        hr_only(201, 403, ANON_API),
+        api=True,
+        data=lambda w: {
+            "team": w.team_a.pk,
+            "service": "api",
+            "period_start": "2026-03-01",
+            "period_end": "2026-03-31",
+            "objective": 0.999,
+            "attained": 0.9995,
+        },
+    ),
+    Case("api:health-survey-list", "get", NO_ARGS, everyone(200, ANON_API), api=True),
+    Case(
+        "api:health-survey-list",
+        "post",
+        NO_ARGS,
+        hr_only(201, 403, ANON_API),
+        api=True,
+        data=lambda w: {
+            "team": w.team_a.pk,
+            "period_start": "2026-03-02",
+            "respondents": 6,
+            "psychological_safety": 4.1,
+            "workload": 3.0,
+            "clarity": 3.9,
+            "on_call_burden": 2.5,
+            "decision_latency": 2.8,
+        },
+    ),
+    Case("api:ingestion-token-list", "get", NO_ARGS, hr_only(200, 403, ANON_API), api=True),
+    Case(
+        "api:ingestion-token-list",
+        "post",
+        NO_ARGS,
+        hr_only(201, 403, ANON_API),
+        api=True,
+        data=lambda w: {"name": "Deploy pipeline"},
+    ),
+    Case(
+        "api:ingestion-token-revoke",
+        "post",
+        lambda w: [w.ingestion_token.pk],
+        hr_only(200, 403, ANON_API),
+        api=True,
+    ),
+]
+
+
 # Namespaces covered by their own role tests: the admin (tests/org/test_admin.py walks
 # every registered model for every role).
 COVERED_ELSEWHERE = {"admin"}
@@ -389,9 +487,16 @@ def dimension(world):
     )
 
 
+# The outcomes fixtures live with the outcomes tests; this makes one of them usable here.
+route_ingestion_token = outcomes_fixtures.route_ingestion_token
+
+
 @pytest.mark.parametrize(("case", "role"), _cases())
-def test_role_access(case: Case, role: str, world, dimension, client_for, api_for) -> None:
+def test_role_access(
+    case: Case, role: str, world, dimension, route_ingestion_token, client_for, api_for
+) -> None:
     world.dimension = dimension
+    world.ingestion_token = route_ingestion_token
     client = api_for(role) if case.api else client_for(role)
     url = reverse(case.name, args=case.args(world))
     if case.query:
