@@ -446,8 +446,10 @@ def rubric_version_diff(*, old: RubricVersion, new: RubricVersion) -> dict[str, 
     for item in [*section["added"], *section["removed"]]:
         item["label"] = f"{item['level']} × {names.get(item['competency'], item['competency'])}"
     for change in section["changed"]:
-        new = change["new"]
-        change["label"] = f"{new['level']} × {names.get(new['competency'], new['competency'])}"
+        after = change["new"]
+        change["label"] = (
+            f"{after['level']} × {names.get(after['competency'], after['competency'])}"
+        )
     out["is_empty"] = not any(
         out[s][k]
         for s in ("levels", "competencies", "expectations", "ratings")

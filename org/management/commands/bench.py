@@ -3,6 +3,7 @@ key pages and API endpoints. Numbers, not assertions: tests guard query counts."
 
 from __future__ import annotations
 
+import functools
 import statistics
 import time
 from collections.abc import Callable
@@ -130,7 +131,7 @@ class Command(BaseCommand):
             client = Client()
             client.force_login(person.user)
             times, queries = self.measure(
-                lambda c=client, u=url: c.get(u), 1 if "PDF" in label else repeat
+                functools.partial(client.get, url), 1 if "PDF" in label else repeat
             )
             self.stdout.write(
                 f"{label:<40} {statistics.median(times):>10.1f} {max(times):>8.1f} {queries:>8}"
