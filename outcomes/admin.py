@@ -80,7 +80,7 @@ class OutcomeEventAdmin(HRAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
                     actor=request.user,
                     kind=self.kind,
                     items=items,
-                    filename=request.FILES["file"].name or "",
+                    filename=getattr(request.FILES.get("file"), "name", "") or "",
                     dry_run=dry_run,
                 )
             except ValidationError as exc:

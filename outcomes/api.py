@@ -9,7 +9,7 @@ already known (a re-sent batch).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -70,12 +70,16 @@ class CanIngestOutcomes(BasePermission):
         return True
 
 
-def _batch_schema(name: str, item: type[Serializer[Any]]) -> Any:
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _batch_schema(name: str, item: type[Serializer[Any]]) -> Callable[[_F], _F]:
     return extend_schema(
         request=PolymorphicProxySerializer(
             component_name=f"{name}Batch",
             serializers=[item, item(many=True)],
             resource_type_field_name=None,
+            many=False,
         ),
         responses={
             200: OpenApiResponse(IngestResultSerializer, "Every item was already stored."),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -56,3 +57,23 @@ class IngestionTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Any) -> str:
         return 'Bearer realm="api"'
+
+
+class IngestionTokenScheme(OpenApiAuthenticationExtension):
+    """Documents the Bearer scheme on the ingestion endpoints only (elsewhere it is refused)."""
+
+    target_class = "outcomes.auth.IngestionTokenAuthentication"
+    name = "ingestionToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An ingestion token (created by HR): writes outcome data only.",
+        }
+
+    def get_security_requirement(self, auto_schema: Any) -> Any:
+        view_accepts = getattr(auto_schema.view, "accepts_ingestion_tokens", False) is True
+        if view_accepts and auto_schema.method == "POST":
+            return {self.name: []}
+        return None

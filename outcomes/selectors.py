@@ -682,10 +682,10 @@ def _add_slos(
             sums[3] += 1
     for key, services in acc.items():
         summaries = []
-        for service, (days, obj_sum, att_sum, reports) in sorted(services.items()):
-            objective, attained = obj_sum / days, att_sum / days
-            allowed = days - obj_sum
-            spent = days - att_sum
+        for service, (total_days, obj_sum, att_sum, reports) in sorted(services.items()):
+            objective, attained = obj_sum / total_days, att_sum / total_days
+            allowed = total_days - obj_sum
+            spent = total_days - att_sum
             summaries.append(
                 SLOSummary(
                     service=service,

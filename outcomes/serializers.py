@@ -412,7 +412,9 @@ class WindowMetricsSerializer(serializers.Serializer[Any]):
 
 class TrendSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
-    label = serializers.CharField()
+    # A declared field named "label" shadows Field.label only for the type checker: DRF
+    # moves declared fields out of the class attributes.
+    label = serializers.CharField()  # type: ignore[assignment]
     current = serializers.FloatField(allow_null=True)
     previous = serializers.FloatField(allow_null=True)
     direction = serializers.ChoiceField(choices=["up", "down", "steady"], allow_null=True)
