@@ -49,17 +49,21 @@ def sparkline(
     series: Sequence[WindowMetrics],
     value: Callable[[WindowMetrics], float | None],
     fmt: Callable[[float], str],
+    floor: float = 0.0,
 ) -> Sparkline:
+    """``floor`` is the bottom of the scale (0 for counts and durations, 1 for 1–5 scores):
+    a scale that starts at the lowest value would make small wobbles look dramatic."""
     values = [value(m) for m in series]
     known = [v for v in values if v is not None]
     lo, hi = (min(known), max(known)) if known else (0.0, 0.0)
-    span = hi - lo
+    bottom = min(floor, lo)
+    span = hi - bottom
     step = (WIDTH - 2 * PAD) / max(1, len(values) - 1)
 
     def y(v: float) -> float:
         if span == 0:
             return HEIGHT / 2
-        return round(HEIGHT - PAD - (v - lo) / span * (HEIGHT - 2 * PAD), 1)
+        return round(HEIGHT - PAD - (v - bottom) / span * (HEIGHT - 2 * PAD), 1)
 
     points: list[Point] = []
     segments: list[str] = []
@@ -127,6 +131,10 @@ def fmt_score(score: float) -> str:
     return f"{score:.2f}"
 
 
+def fmt_index(score: float) -> str:
+    return f"{score:.2f} out of 5"
+
+
 FORMATS: dict[str, Callable[[float], str]] = {
     "deployment_frequency_per_day": fmt_frequency,
     "lead_time_median_hours": fmt_hours,
@@ -134,7 +142,7 @@ FORMATS: dict[str, Callable[[float], str]] = {
     "time_to_restore_median_hours": fmt_hours,
     "incidents_per_week": fmt_per_week,
     "out_of_hours_pages_per_week": fmt_per_week,
-    "health_index": fmt_score,
+    "health_index": fmt_index,
     "workload": fmt_score,
     "on_call_burden": fmt_score,
     "slos_met_share": fmt_percent,

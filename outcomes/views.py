@@ -29,7 +29,7 @@ COLUMNS: list[tuple[str, str, bool]] = [
     ("change_failure_rate", "Change failure rate", False),
     ("time_to_restore_median_hours", "Time to restore, hours (median)", False),
     ("slos_met_share", "SLOs met", True),
-    ("health_index", "Health index", True),
+    ("health_index", "Health index (1–5)", True),
     ("incidents_per_week", "Incidents a week", False),
     ("out_of_hours_pages_per_week", "Out-of-hours pages a week", False),
 ]
@@ -193,6 +193,7 @@ TABLE_FORMATS = {
     "time_to_restore_median_hours": lambda v: f"{v:.1f}",
     "incidents_per_week": lambda v: f"{v:.1f}",
     "out_of_hours_pages_per_week": lambda v: f"{v:.1f}",
+    "health_index": lambda v: f"{v:.2f}",
 }
 
 
@@ -231,6 +232,7 @@ def _tile(
             series=series,
             value=lambda m: m.value(key),
             fmt=lambda v: fmt_metric(key, v),
+            floor=1.0 if key == "health_index" else 0.0,
         ),
         definition=DEFINITIONS[key],
     )

@@ -28,3 +28,12 @@ def score(value: Any) -> str:
 @register.filter
 def cluster_label(cluster: str | None) -> str:
     return "No data" if not cluster else cluster.capitalize()
+
+
+@register.filter
+def slo_percent(value: Any) -> str:
+    """SLO fractions need their nines: 0.9995 → "99.95%", 0.99 → "99%"."""
+    if value is None:
+        return "no data"
+    text = f"{float(value) * 100:.3f}".rstrip("0").rstrip(".")
+    return f"{text}%"
