@@ -115,7 +115,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
     teams = list(team_list(user=request.user))
     cards = selectors.team_scorecards(teams=teams, start=window.start, end=window.end)
     with_data = [c for c in cards if c.current.has_data or c.previous.has_data]
-    without_data = [c for c in cards if c not in with_data]
+    without_data = [c for c in cards if not (c.current.has_data or c.previous.has_data)]
 
     sort = request.GET.get("sort", "team")
     descending = sort.startswith("-")
