@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from audit import api as audit_api
 from calibration import api as calibration_api
 from org import api as org_api
+from outcomes import api as outcomes_api
 from reviews import api as reviews_api
 from rubrics import api as rubrics_api
 
@@ -30,9 +31,21 @@ router.register(
     "calibration-sessions", calibration_api.SessionViewSet, basename="calibration-session"
 )
 router.register("calibration-cases", calibration_api.CaseViewSet, basename="calibration-case")
+router.register("outcomes/deployments", outcomes_api.DeploymentViewSet, basename="deployment")
+router.register("outcomes/incidents", outcomes_api.IncidentViewSet, basename="incident")
+router.register("outcomes/slo-reports", outcomes_api.SLOReportViewSet, basename="slo-report")
+router.register(
+    "outcomes/health-surveys", outcomes_api.HealthSurveyViewSet, basename="health-survey"
+)
+router.register("outcomes/tokens", outcomes_api.IngestionTokenViewSet, basename="ingestion-token")
 
 app_name = "api"
 urlpatterns = router.urls + [
     path("audit/outcomes/", audit_api.AuditOutcomesView.as_view(), name="audit-outcomes"),
     path("audit/report/", audit_api.AuditReportView.as_view(), name="audit-report"),
+    path(
+        "teams/<int:pk>/scorecard/",
+        outcomes_api.TeamScorecardView.as_view(),
+        name="team-scorecard",
+    ),
 ]

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "reviews",
     "calibration",
     "audit",
+    "outcomes",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +201,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so that anonymous API calls answer 401 with a WWW-Authenticate header.
         "rest_framework.authentication.TokenAuthentication",
+        # `Authorization: Bearer <secret>` from CI/CD and incident tools: outcome writes only.
+        "outcomes.auth.IngestionTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -233,6 +236,7 @@ SPECTACULAR_SETTINGS = {
         "CaseKindEnum": "calibration.models.CalibrationCase.Kind",
         "CaseStatusEnum": "calibration.models.CalibrationCase.Status",
         "SessionStatusEnum": "calibration.models.CalibrationSession.Status",
+        "DoraClusterEnum": "outcomes.selectors.CLUSTERS",
     },
 }
 

@@ -160,6 +160,9 @@ class Activity(models.Model):
         CYCLE_TRANSITION = "cycle_transition", "Review cycle moved"
         REVIEW_CREATED = "review_created", "Review started"
         REVIEW_SUBMITTED = "review_submitted", "Review submitted"
+        INGESTION_TOKEN_CREATED = "ingestion_token_created", "Ingestion token created"
+        INGESTION_TOKEN_REVOKED = "ingestion_token_revoked", "Ingestion token revoked"
+        OUTCOMES_CSV_IMPORTED = "outcomes_csv_imported", "Outcome data imported from CSV"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True

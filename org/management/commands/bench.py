@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 
 from org.demo import seed_actor
 from org.models import Person, Team, User
+from outcomes import bench as outcomes_bench
 from rubrics import demo as rubrics_demo
 
 TEAM_SIZE = 9
@@ -44,6 +45,7 @@ class Command(BaseCommand):
         from calibration import bench as calibration_bench
 
         calibration_bench.run(self.stdout, people)
+        outcomes_bench.run(stdout=self.stdout, hr_user=people["hr"].user)
 
     @transaction.atomic
     def build_org(self, n: int) -> dict[str, Person]:

@@ -6,12 +6,16 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from org import demo as org_demo
+from outcomes import demo as outcomes_demo
 from reviews import demo as reviews_demo
 from rubrics import demo as rubrics_demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo organisation, rubrics and logins (does nothing if already loaded)."
+    help = (
+        "Load the demo organisation, rubrics, team outcomes and logins "
+        "(does nothing if already loaded)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if org_demo.demo_loaded():
@@ -24,6 +28,7 @@ class Command(BaseCommand):
                 org_demo.seed_org(actor=actor, ladders=ladders)
                 org_demo.seed_demographics(actor=actor)
                 reviews_demo.seed_reviews(actor=actor)
+                outcomes_demo.seed_outcomes(actor=actor)
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {org_demo.DEMO_PASSWORD}):")
