@@ -33,7 +33,7 @@ from org.selectors import is_hr, person_for_user, person_list, team_list
 from org.services import access_log_record
 from reviews.lint import lint_review
 from reviews.models import Evidence, Review, ReviewCycle
-from reviews.selectors import cycle_list, evidence_list, rubric_context
+from reviews.selectors import cycle_list, evidence_list, rubric_context, team_context
 from rubrics.models import Level
 
 Status = CalibrationSession.Status
@@ -507,6 +507,7 @@ def _render_case(
     current = conflict or case
     names = _names({current.decided_by_id} if current.decided_by_id else set())
     context = {
+        "team_scorecard": team_context(review),
         "case": case,
         "session": session,
         "review": review,

@@ -73,6 +73,12 @@ class Evidence(models.Model):
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # For team_outcome evidence: the team scorecard window it points to (SPEC §7).
+    outcome_team = models.ForeignKey(
+        "org.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    outcome_start = models.DateField(null=True, blank=True)
+    outcome_end = models.DateField(null=True, blank=True)
     # For feedback answers: who gave it (the respondent), so it is attributed.
     attributed_to = models.ForeignKey(
         "org.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -91,6 +97,20 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def scorecard_url(self) -> str:
+        """The team scorecard window a team_outcome item links to ("" for other kinds)."""
+        if not (self.outcome_team_id and self.outcome_start and self.outcome_end):
+            return ""
+        from django.urls import reverse
+
+        team = self.outcome_team
+        assert team is not None
+        return (
+            reverse("outcomes:team", args=[team.slug])
+            + f"?period=custom&start={self.outcome_start:%Y-%m-%d}&end={self.outcome_end:%Y-%m-%d}"
+        )
 
 
 class Review(models.Model):

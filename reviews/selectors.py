@@ -75,9 +75,9 @@ def evidence_visibility(user: Any) -> Q | None:
 
 
 def evidence_list(*, user: Any) -> QuerySet[Evidence]:
-    qs = Evidence.objects.select_related("person", "attributed_to", "added_by").order_by(
-        "-occurred_on", "-id"
-    )
+    qs = Evidence.objects.select_related(
+        "person", "attributed_to", "added_by", "outcome_team"
+    ).order_by("-occurred_on", "-id")
     visible = evidence_visibility(user)
     return qs if visible is None else qs.filter(visible)
 
@@ -239,3 +239,14 @@ def check_in_list(*, user: Any) -> QuerySet[CheckIn]:
 
 def check_in_get(*, user: Any, pk: Any) -> CheckIn:
     return _get(check_in_list(user=user), pk, "check-in")
+
+
+def team_context(review: Review) -> Any:
+    """The subject's team scorecard over the cycle period: context beside a review or a
+    calibration case, never a measure of the person (SPEC §1.4). None without a team."""
+    from outcomes.selectors import team_scorecard
+
+    team = review.team or review.subject.team
+    if team is None:
+        return None
+    return team_scorecard(team=team, start=review.cycle.starts_on, end=review.cycle.ends_on)

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.markdown import render_markdown
-from org.models import Person
+from org.models import Person, Team
 from reviews.models import CheckIn, Evidence, FeedbackRequest, Review, ReviewCycle
 from rubrics.models import RubricVersion
 
@@ -34,6 +34,9 @@ class TransitionSerializer(serializers.Serializer[Any]):
 
 class EvidenceSerializer(serializers.ModelSerializer[Evidence]):
     added_by = serializers.CharField(source="added_by.username", default=None, read_only=True)
+    scorecard_url = serializers.CharField(
+        read_only=True, help_text="For team_outcome evidence: the scorecard window it cites."
+    )
 
     class Meta:
         model = Evidence
@@ -49,6 +52,10 @@ class EvidenceSerializer(serializers.ModelSerializer[Evidence]):
             "added_by",
             "attributed_to",
             "created_at",
+            "outcome_team",
+            "outcome_start",
+            "outcome_end",
+            "scorecard_url",
         ]
 
 
@@ -59,6 +66,14 @@ class EvidenceInputSerializer(serializers.Serializer[Any]):
     url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
     occurred_on = serializers.DateField()
     summary = serializers.CharField(max_length=8000, required=False, allow_blank=True)
+    outcome_team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="For team_outcome evidence: the team whose scorecard window it cites.",
+    )
+    outcome_start = serializers.DateField(required=False, allow_null=True)
+    outcome_end = serializers.DateField(required=False, allow_null=True)
 
 
 class NarrativeSerializer(serializers.Serializer[Any]):

@@ -219,6 +219,9 @@ def evidence_create(
     kind: str = "",
     url: str = "",
     summary: str = "",
+    outcome_team: Any = None,
+    outcome_start: datetime.date | None = None,
+    outcome_end: datetime.date | None = None,
 ) -> Evidence:
     """The person and anyone above them in the chain add evidence; a recognised link
     sets the kind when none is given."""
@@ -228,6 +231,18 @@ def evidence_create(
         kind = classify_url(url).kind or Evidence.Kind.OTHER
     if kind not in Evidence.Kind.values:
         raise ValidationError({"kind": [f"Unknown kind '{kind}'."]})
+    if outcome_team is not None or outcome_start or outcome_end:
+        # A team_outcome item links to one team scorecard window.
+        if kind == Evidence.Kind.OTHER:
+            kind = Evidence.Kind.TEAM_OUTCOME
+        if kind != Evidence.Kind.TEAM_OUTCOME:
+            raise ValidationError({"kind": ["Only team_outcome evidence links to a scorecard."]})
+        if outcome_team is None or not outcome_start or not outcome_end:
+            raise ValidationError(
+                {"outcome_team": ["Give the team, outcome_start and outcome_end together."]}
+            )
+        if outcome_end < outcome_start:
+            raise ValidationError({"outcome_end": ["The window must end on or after it starts."]})
     item = Evidence(
         person=person,
         kind=kind,
@@ -236,6 +251,9 @@ def evidence_create(
         occurred_on=occurred_on,
         summary=summary,
         added_by=actor,
+        outcome_team=outcome_team,
+        outcome_start=outcome_start,
+        outcome_end=outcome_end,
     )
     item.full_clean()
     item.save()

@@ -476,6 +476,7 @@ def _render_editor(
         ),
         "note": note,
         "has_evidence": bool(editor.evidence),
+        "team_scorecard": selectors.team_context(review),
         **_lint_context(editor, findings, unsaved=form.is_bound),
     }
     return render(request, "reviews/review_edit.html", context, status=status)
