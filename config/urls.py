@@ -19,6 +19,7 @@ urlpatterns = [
     path("rubrics/", include("rubrics.urls")),
     path("", include("reviews.urls")),
     path("", include("calibration.urls")),
+    path("", include("audit.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", org_api.ObtainTokenView.as_view(), name="api-token"),

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.audit import page_routes as audit_page_routes
 from tests.calibration import board_page_routes, letter_page_routes
 from tests.conftest import ROLES
 from tests.outcomes import conftest as outcomes_fixtures
@@ -705,6 +706,7 @@ ROUTES += [
 # Page routes of the reviews and calibration apps live next to their tests.
 ROUTES += review_page_routes.ROUTES + library_page_routes.ROUTES
 ROUTES += board_page_routes.ROUTES + letter_page_routes.ROUTES
+ROUTES += audit_page_routes.ROUTES
 
 # Namespaces covered by their own role tests: the admin (tests/org/test_admin.py walks
 # every registered model for every role).

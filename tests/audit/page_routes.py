@@ -1,0 +1,17 @@
+"""Role-test rows for the fairness audit pages (imported by tests/test_routes.py): HR
+only; everyone else gets 404 so the audit is not revealed (SPEC §3)."""
+
+from __future__ import annotations
+
+from tests.route_cases import ANON_HTML, NO_ARGS, Case, hr_only
+
+
+def _cycle(w):
+    return [w.cycle.pk]
+
+
+ROUTES: list[Case] = [
+    Case("audit:index", "get", NO_ARGS, hr_only(200, 404, ANON_HTML)),
+    Case("audit:report", "get", _cycle, hr_only(200, 404, ANON_HTML)),
+    Case("audit:csv", "get", _cycle, hr_only(200, 404, ANON_HTML)),
+]

@@ -1,0 +1,162 @@
+"""The fairness audit pages (SPEC §6): the cycle list, the HTML report and the CSV. HR
+only; small groups' numbers appear nowhere; every view and download is logged."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.html import escape
+
+from audit.models import AuditRun
+from org import services as org_services
+from tests.audit import answer, gender, open_cycle, seventeen
+from tests.calibration.conftest import submitted_review
+from tests.factories import make_person
+
+
+@pytest.fixture
+def org(world):
+    return seventeen(world)
+
+
+def _rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _suppressed_row_cells(html: str, group: str) -> list[str]:
+    """The cells after each table row headed by ``group``."""
+    pattern = re.compile(r'<th scope="row">' + re.escape(group) + r"</th>(.*?)</tr>", re.DOTALL)
+    return pattern.findall(html)
+
+
+def test_hr_sees_the_list_of_cycles_with_links_to_report_and_csv(org, client_for):
+    r = client_for("hr").get(reverse("audit:index"))
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "H2 2025" in html
+    assert reverse("audit:report", args=[org.cycle.pk]) in html
+    assert reverse("audit:csv", args=[org.cycle.pk]) in html
+
+
+def test_hr_sees_findings_charts_tables_and_methods_in_the_report(org, client_for):
+    r = client_for("hr").get(reverse("audit:report", args=[org.cycle.pk]))
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "Summary of findings" in html
+    assert html.index("Summary of findings") < html.index("<svg")
+    assert 'role="img"' in html and "<title" in html
+    assert "<table" in html and "Impact ratio" in html
+    assert "Adjusted p-value" in html
+    assert "Benjamini–Hochberg" in html and "Wilson" in html
+    assert "complementary suppression" in html
+    assert "Review language" in html and "Calibration changes by" in html
+    for note in r.context["report"]["notes"]:
+        assert escape(note) in html
+    for finding in r.context["report"]["findings"]:
+        assert escape(finding["text"]) in html
+
+
+@pytest.mark.parametrize("role", ["engineer", "manager", "other_manager"])
+def test_people_who_are_not_hr_get_not_found_on_every_audit_page(org, client_for, role):
+    client = client_for(role)
+    for url in (
+        reverse("audit:index"),
+        reverse("audit:report", args=[org.cycle.pk]),
+        reverse("audit:csv", args=[org.cycle.pk]),
+    ):
+        assert client.get(url).status_code == 404
+    assert not AuditRun.objects.exists()
+
+
+def test_a_suppressed_groups_numbers_appear_nowhere_in_the_report_page(org, client_for):
+    html = client_for("hr").get(reverse("audit:report", args=[org.cycle.pk])).content.decode()
+    for group in ("Team B", "Team C", "non-binary", "undisclosed"):
+        cells = _suppressed_row_cells(html, group)
+        assert cells, group
+        for cell in cells:
+            text = re.sub(r"<[^>]+>", "", cell).replace("fewer than 5 people: not shown", "")
+            assert not re.search(r"\d", text), (group, text)
+    assert "fewer than 5 people: not shown" in html
+    # Shown groups keep their numbers.
+    team_a = _suppressed_row_cells(html, "Team A")[0]
+    assert "<td>8</td>" in team_a
+
+
+def test_a_suppressed_groups_numbers_appear_nowhere_in_the_csv(org, client_for):
+    r = client_for("hr").get(reverse("audit:csv", args=[org.cycle.pk]))
+    assert r.status_code == 200
+    assert r["Content-Type"].startswith("text/csv")
+    assert r["Content-Disposition"].startswith('attachment; filename="fairness-audit-')
+    rows = _rows(r.content.decode())
+    numeric = ("n", "count", "rate", "ci95_low", "ci95_high", "impact_ratio")
+    hidden = [x for x in rows if x["group"] in ("Team B", "Team C", "non-binary", "undisclosed")]
+    assert hidden
+    for row in hidden:
+        assert row["suppressed"] == "yes"
+        assert all(row[k] == "" for k in (*numeric, "below_four_fifths"))
+    team_a = [x for x in rows if x["group"] == "Team A" and x["outcome"] == "high_rating"]
+    assert team_a[0]["n"] == "8" and team_a[0]["suppressed"] == "no"
+
+
+def test_the_csv_neutralises_a_team_name_that_looks_like_a_formula(world, client_for):
+    evil = org_services.team_create(actor=world.root, name="=cmd()", slug="evil", parent=world.eng)
+    cycle = open_cycle(world)
+    person = make_person(
+        world.root, "eve", team=evil, manager=world.manager, ladder=world.ladder, level="L4"
+    )
+    submitted_review(world, cycle, person)
+    submitted_review(world, cycle, world.engineer)
+    body = client_for("hr").get(reverse("audit:csv", args=[cycle.pk])).content.decode()
+    assert "'=cmd()" in body
+    assert not re.search(r"(^|,)=cmd\(\)", body, re.MULTILINE)
+
+
+def test_every_page_view_and_csv_download_is_logged(org, client_for, world):
+    client = client_for("hr")
+    client.get(reverse("audit:report", args=[org.cycle.pk]))
+    client.get(reverse("audit:report", args=[org.cycle.pk]))
+    client.get(reverse("audit:csv", args=[org.cycle.pk]))
+    runs = list(AuditRun.objects.order_by("id").values_list("kind", "user_id", "cycle_id"))
+    assert runs == [
+        ("report_html", world.hr.user.pk, org.cycle.pk),
+        ("report_html", world.hr.user.pk, org.cycle.pk),
+        ("report_csv", world.hr.user.pk, org.cycle.pk),
+    ]
+
+
+def _cycle_of(world, name: str, size: int):
+    cycle = open_cycle(world, name=name)
+    for i in range(size):
+        person = make_person(
+            world.root,
+            f"{name.lower().replace(' ', '')}{i}",
+            team=world.team_a if i % 2 else world.team_b,
+            manager=world.manager,
+            ladder=world.ladder,
+            level=("L3", "L4", "L5")[i % 3],
+            function="Backend",
+        )
+        answer(world, person, ("woman", "man")[i % 2])
+        submitted_review(world, cycle, person, rating=("meets", "exceeds")[i % 2])
+    return cycle
+
+
+def test_the_report_page_runs_as_many_queries_for_a_big_cycle_as_for_a_small_one(world, client_for):
+    gender(world)
+    small = _cycle_of(world, "Small", 4)
+    big = _cycle_of(world, "Big", 14)
+    client = client_for("hr")
+    client.get(reverse("audit:report", args=[small.pk]))  # warm caches (session, content types)
+    counts = []
+    for cycle in (small, big):
+        with CaptureQueriesContext(connection) as ctx:
+            r = client.get(reverse("audit:report", args=[cycle.pk]))
+        assert r.status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
