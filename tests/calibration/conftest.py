@@ -4,6 +4,7 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
 
 from calibration import services as calibration
 from calibration.models import CalibrationCase
@@ -113,6 +114,16 @@ def build_calibration(world) -> SimpleNamespace:
         promo_case=cases[(world.engineer.pk, "promotion")],
         teammate_case=cases[(world.teammate.pk, "rating")],
     )
+
+
+# The task worker closes database connections that sit inside a transaction, as a test's
+# does; on PostgreSQL, tests that run the real worker therefore run in autocommit mode.
+# SQLite's in-memory test database is never closed (and a flush would trip the
+# immutability triggers), so there they keep the usual rolled-back transaction.
+runs_the_worker = pytest.mark.django_db(
+    transaction=connection.vendor == "postgresql",
+    serialized_rollback=connection.vendor == "postgresql",
+)
 
 
 @pytest.fixture

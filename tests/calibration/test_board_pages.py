@@ -24,6 +24,7 @@ from calibration.models import CalibrationCase, CalibrationSession, DecisionLog,
 from org import services as org_services
 from org.models import AccessLog, Person
 from reviews.models import Assessment, Evidence, Review
+from tests.calibration.conftest import runs_the_worker
 
 # --- A small browser: the forms on a page, as a browser would submit them -------------
 
@@ -456,6 +457,7 @@ def test_the_log_lists_every_decision_and_offers_no_edit(world, calib):
     assert not re.search(r"\b(edit|delete|remove)\b", main, re.I)
 
 
+@runs_the_worker
 def test_the_packet_page_follows_the_build_to_the_download(
     world, calib, django_capture_on_commit_callbacks
 ):

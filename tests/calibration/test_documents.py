@@ -25,6 +25,7 @@ from config.reports import render_pdf_html
 from org import services as org_services
 from org.models import AccessLog
 from reviews import services as reviews
+from tests.calibration.conftest import runs_the_worker
 from tests.factories import make_person
 from tests.reviews.conftest import add_evidence, make_cycle
 
@@ -477,6 +478,7 @@ def test_the_packet_pdf_grows_with_the_cases_and_names_every_subject(world, cali
     assert pdf_pages(bytes(large.pdf)) > pdf_pages(bytes(small.pdf))
 
 
+@runs_the_worker
 def test_the_packet_is_built_by_the_background_worker(
     world, calib, django_capture_on_commit_callbacks
 ):
