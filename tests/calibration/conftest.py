@@ -4,7 +4,6 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
 
 from calibration import services as calibration
 from calibration.models import CalibrationCase
@@ -116,14 +115,31 @@ def build_calibration(world) -> SimpleNamespace:
     )
 
 
-# The task worker closes database connections that sit inside a transaction, as a test's
-# does; on PostgreSQL, tests that run the real worker therefore run in autocommit mode.
-# SQLite's in-memory test database is never closed (and a flush would trip the
-# immutability triggers), so there they keep the usual rolled-back transaction.
-runs_the_worker = pytest.mark.django_db(
-    transaction=connection.vendor == "postgresql",
-    serialized_rollback=connection.vendor == "postgresql",
-)
+def run_task_worker() -> int:
+    """Run every queued background task the way `manage.py db_worker` does (claim it, run
+    it, record the result), without the polling loop's connection recycling, which would
+    close the connection a test's transaction lives on."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    while True:
+        result = DBTaskResult.objects.ready().filter(backend_name="default").get_locked()
+        if result is None:
+            return ran
+        result.claim("test-worker")
+        worker.run_task(result)
+        ran += 1
 
 
 @pytest.fixture

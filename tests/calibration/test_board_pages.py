@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -24,7 +23,7 @@ from calibration.models import CalibrationCase, CalibrationSession, DecisionLog,
 from org import services as org_services
 from org.models import AccessLog, Person
 from reviews.models import Assessment, Evidence, Review
-from tests.calibration.conftest import runs_the_worker
+from tests.calibration.conftest import run_task_worker
 
 # --- A small browser: the forms on a page, as a browser would submit them -------------
 
@@ -457,7 +456,6 @@ def test_the_log_lists_every_decision_and_offers_no_edit(world, calib):
     assert not re.search(r"\b(edit|delete|remove)\b", main, re.I)
 
 
-@runs_the_worker
 def test_the_packet_page_follows_the_build_to_the_download(
     world, calib, django_capture_on_commit_callbacks
 ):
@@ -473,7 +471,7 @@ def test_the_packet_page_follows_the_build_to_the_download(
     assert f'href="{url}"' in html  # a plain Refresh link works without JavaScript
     assert client.get(download_url)["Location"] == url  # not built yet
 
-    call_command("db_worker", batch=True, startup_delay=False)
+    run_task_worker()
 
     fragment = page(client.get(status_url))
     assert "Ready" in fragment

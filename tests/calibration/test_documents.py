@@ -13,7 +13,6 @@ from types import SimpleNamespace
 
 import pypdfium2 as pdfium
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -25,7 +24,7 @@ from config.reports import render_pdf_html
 from org import services as org_services
 from org.models import AccessLog
 from reviews import services as reviews
-from tests.calibration.conftest import runs_the_worker
+from tests.calibration.conftest import run_task_worker
 from tests.factories import make_person
 from tests.reviews.conftest import add_evidence, make_cycle
 
@@ -478,7 +477,6 @@ def test_the_packet_pdf_grows_with_the_cases_and_names_every_subject(world, cali
     assert pdf_pages(bytes(large.pdf)) > pdf_pages(bytes(small.pdf))
 
 
-@runs_the_worker
 def test_the_packet_is_built_by_the_background_worker(
     world, calib, django_capture_on_commit_callbacks
 ):
@@ -487,7 +485,7 @@ def test_the_packet_is_built_by_the_background_worker(
     assert packet.status == SessionPacket.Status.QUEUED
     assert packet.progress == 0
 
-    call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
+    run_task_worker()
 
     packet.refresh_from_db()
     assert packet.status == SessionPacket.Status.DONE
