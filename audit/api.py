@@ -5,20 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audit import selectors, services
-from audit.models import AuditRun
+from audit import documents, selectors, services
+from audit.models import AuditRun, ReportPdf
 from audit.population import OUTCOMES
 from audit.serializers import (
     AuditOutcomesQuerySerializer,
     AuditOutcomesSerializer,
+    AuditReportPdfStatusSerializer,
     AuditReportQuerySerializer,
     AuditReportSerializer,
 )
@@ -127,3 +130,53 @@ class AuditReportView(APIView):
             path=request.get_full_path(),
         )
         return Response(AuditReportSerializer(data).data)
+
+
+class AuditReportPdfView(APIView):
+    permission_classes = [IsHROrNotFound]
+
+    @extend_schema(
+        operation_id="audit_report_pdf",
+        summary="The fairness audit of a cycle as PDF, built in the background",
+        parameters=[CYCLE],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, "The report PDF."),
+            202: AuditReportPdfStatusSerializer,
+            **REFUSALS,
+        },
+    )
+    def get(self, request: Request) -> Any:
+        """200 with the PDF when it is built for the data as it is now; otherwise starts
+        (or finds) the background build and answers 202 with its progress. Ask again
+        until it answers 200."""
+        query = AuditReportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        cycle = selectors.audit_cycle_get(pk=query.validated_data["cycle"])
+        pdf = documents.report_pdf_request(user=request.user, cycle=cycle)
+        if pdf.status == ReportPdf.Status.DONE and pdf.pdf:
+            services.audit_run_record(
+                actor=request.user,
+                cycle=cycle,
+                kind=AuditRun.Kind.REPORT_PDF,
+                params={"pdf": pdf.pk},
+                path=request.get_full_path(),
+            )
+            response = HttpResponse(bytes(pdf.pdf), content_type="application/pdf")
+            response["Content-Disposition"] = f'inline; filename="fairness-audit-{cycle.pk}.pdf"'
+            return response
+        messages = {
+            "queued": "Queued: the PDF will be built in the background.",
+            "running": "Building the PDF.",
+            "failed": f"The build failed: {pdf.error}. Ask again to retry.",
+        }
+        return Response(
+            AuditReportPdfStatusSerializer(
+                {
+                    "status": pdf.status,
+                    "progress": pdf.progress,
+                    "detail": messages.get(str(pdf.status), ""),
+                    "url": request.build_absolute_uri(),
+                }
+            ).data,
+            status=status.HTTP_202_ACCEPTED,
+        )

@@ -43,6 +43,7 @@ def rates_svg(
     title: str,
     desc: str,
     ident: str,
+    font: str | None = None,
 ) -> SafeString:
     """A horizontal bar per group (rate 0–100%), a whisker for its Wilson interval and a
     dashed vertical line at four fifths of the reference group's rate."""
@@ -171,7 +172,7 @@ def rates_svg(
         title,
         ident,
         ident,
-        FONT,
+        font or FONT,
         ident,
         title,
         ident,

@@ -16,7 +16,7 @@ through the cycle), and computed in Python.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
@@ -270,8 +270,11 @@ def cycle_population(
     return Population(cycle=cycle, dimensions=dimensions, members=members, baselines=baselines)
 
 
-def review_signals(*, population: Population) -> dict[int, Signals]:
+def review_signals(
+    *, population: Population, progress: Callable[[int, int], None] | None = None
+) -> dict[int, Signals]:
     """Lint findings and evidence counts per review of the population, in five queries.
+    ``progress(done, total)`` is called every few hundred reviews (the PDF task shows it).
 
     The findings are those ``reviews.lint.lint_review`` gives the author (the same
     ``lint_content`` with the same inputs), read here with ``values_list`` so a cycle of
@@ -311,7 +314,10 @@ def review_signals(*, population: Population) -> dict[int, Signals]:
 
     period = (cycle.starts_on, cycle.ends_on)
     out: dict[int, Signals] = {}
-    for m in population.members:
+    total = len(population.members)
+    for done, m in enumerate(population.members, 1):
+        if progress is not None and done % 500 == 0:
+            progress(done, total)
         texts: list[lint.AssessmentText] = []
         evidence: dict[int, lint.EvidenceInfo] = {}
         for pk, competency, rating, narrative in assessments.get(m.review_id, []):

@@ -10,7 +10,7 @@ tables and the language, evidence and calibration sections hide exactly the same
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -25,7 +25,9 @@ from audit.population import (
     HIGH_RATING,
     INVISIBLE_WORK_KINDS,
     OUTCOMES,
+    Dimension,
     Member,
+    Population,
     Signals,
     audit_dimensions,
     cycle_population,
@@ -269,14 +271,148 @@ def _adjust(results: list[dict[str, Any]]) -> None:
         test["p_value_adjusted"] = p
 
 
-def audit_report(*, cycle: ReviewCycle, min_group_size: int | None = None) -> dict[str, Any]:
+def audited_cycles() -> Any:
+    """Cycles an audit can be run for (every cycle past draft), newest first."""
+    return ReviewCycle.objects.exclude(status=ReviewCycle.Status.DRAFT).order_by(
+        "-starts_on", "-id"
+    )
+
+
+def previous_cycle(cycle: ReviewCycle) -> ReviewCycle | None:
+    """The latest audited cycle that started before this one (one query)."""
+    return audited_cycles().filter(starts_on__lt=cycle.starts_on).first()
+
+
+def _cycle_summary(cycle: ReviewCycle) -> dict[str, Any]:
+    return {
+        "id": cycle.pk,
+        "name": cycle.name,
+        "starts_on": cycle.starts_on.isoformat(),
+        "ends_on": cycle.ends_on.isoformat(),
+        "status": cycle.status,
+    }
+
+
+def _rates(population: Population, size: int) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every dimension × outcome result of a population, without tests adjusted."""
+    out = {}
+    for d in population.dimensions:
+        tally = _tally(population.members, d.key)
+        for outcome in OUTCOME_KEYS:
+            out[(d.key, outcome)] = stats.outcome_result(
+                _cells(tally, outcome), min_group_size=size
+            )
+    return out
+
+
+def audit_rates(
+    *,
+    cycle: ReviewCycle,
+    dimensions: list[Dimension] | None = None,
+    min_group_size: int | None = None,
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The outcome tables of a cycle, keyed by (dimension, outcome), with the same
+    suppression as the report; no language or evidence sections, so it is cheap (four
+    queries, five without ``dimensions``). The comparisons use it."""
+    population = cycle_population(cycle=cycle, dimensions=dimensions)
+    return _rates(population, _min_size(min_group_size))
+
+
+def _group_rates(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {g["group"]: g for g in result["groups"]}
+
+
+def compare_results(
+    current: dict[tuple[str, str], dict[str, Any]],
+    previous: dict[tuple[str, str], dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Per dimension × outcome, each group's rate now and in the previous cycle, and the
+    change in percentage points when both are shown. A group suppressed (or absent) on
+    either side has no number on that side and no change."""
+    rows = []
+    for key, result in current.items():
+        now = _group_rates(result)
+        before = _group_rates(previous.get(key, {"groups": []}))
+        groups = []
+        for name in sorted(set(now) | set(before)):
+            a, b = now.get(name), before.get(name)
+            rate = None if a is None or a["suppressed"] else a["rate"]
+            prev = None if b is None or b["suppressed"] else b["rate"]
+            groups.append(
+                {
+                    "group": name,
+                    "rate": rate,
+                    "suppressed": a is not None and a["suppressed"],
+                    "previous_rate": prev,
+                    "previous_suppressed": b is not None and b["suppressed"],
+                    "change": None if rate is None or prev is None else rate - prev,
+                }
+            )
+        rows.append({"dimension": key[0], "outcome": key[1], "groups": groups})
+    return rows
+
+
+def audit_comparison(
+    *, cycles: Sequence[ReviewCycle], dimension: str, min_group_size: int | None = None
+) -> dict[str, Any]:
+    """Outcome rates of one dimension's groups across several cycles, oldest first:
+    ``{cycles, dimension, min_group_size, outcomes[{outcome, groups[{group,
+    cells[one per cycle]}]}]}``. Each cycle is suppressed on its own, exactly as in its
+    report; a cell of a suppressed or absent group carries no number. Four queries per
+    cycle, plus one."""
+    dimensions = {d.key: d for d in audit_dimensions()}
+    if dimension not in dimensions:
+        raise ValidationError(
+            {
+                "dimension": [
+                    f"Unknown dimension '{dimension}': choose one of {', '.join(dimensions)}."
+                ]
+            }
+        )
+    size = _min_size(min_group_size)
+    ordered = sorted(cycles, key=lambda c: (c.starts_on, c.pk))
+    tables = [
+        audit_rates(cycle=c, dimensions=[dimensions[dimension]], min_group_size=size)
+        for c in ordered
+    ]
+    outcomes = []
+    for outcome in OUTCOME_KEYS:
+        per_cycle = [_group_rates(t[(dimension, outcome)]) for t in tables]
+        names = sorted({name for groups in per_cycle for name in groups})
+        rows = []
+        for name in names:
+            cells = []
+            for groups in per_cycle:
+                g = groups.get(name)
+                cells.append(
+                    {"present": False, "suppressed": False} if g is None else {"present": True, **g}
+                )
+            rows.append({"group": name, "cells": cells})
+        outcomes.append({"outcome": outcome, "groups": rows})
+    return {
+        "cycles": [_cycle_summary(c) for c in ordered],
+        "dimension": dimension,
+        "dimension_label": dimensions[dimension].label,
+        "min_group_size": size,
+        "outcomes": outcomes,
+    }
+
+
+def audit_report(
+    *,
+    cycle: ReviewCycle,
+    min_group_size: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
     """The whole audit of a cycle: ``results`` (every dimension × outcome, each shaped like
     ``audit_outcomes`` without ``cycle``/``min_group_size``, every test with
     ``p_value_adjusted``), the ``language``, ``evidence`` and ``calibration`` sections
-    (per dimension, per group), ``findings`` and method ``notes``. Ten queries."""
+    (per dimension, per group), ``comparison`` with the previous cycle (when there is
+    one), ``findings`` and method ``notes``. Fifteen queries at most, whatever the size
+    of the cycle. ``progress(done, total)`` follows the review-by-review pass."""
     size = _min_size(min_group_size)
     population = cycle_population(cycle=cycle)
-    signals = review_signals(population=population)
+    signals = review_signals(population=population, progress=progress)
     members = population.members
 
     results: list[dict[str, Any]] = []
@@ -326,14 +462,17 @@ def audit_report(*, cycle: ReviewCycle, min_group_size: int | None = None) -> di
         )
     _adjust(results)
     labels = {d.key: d.label for d in population.dimensions}
+    before = previous_cycle(cycle)
+    comparison: dict[str, Any] = {"previous_cycle": None, "results": []}
+    if before is not None:
+        current = {(r["dimension"], r["outcome"]): r for r in results}
+        earlier = audit_rates(cycle=before, dimensions=population.dimensions, min_group_size=size)
+        comparison = {
+            "previous_cycle": _cycle_summary(before),
+            "results": compare_results(current, earlier),
+        }
     return {
-        "cycle": {
-            "id": cycle.pk,
-            "name": cycle.name,
-            "starts_on": cycle.starts_on.isoformat(),
-            "ends_on": cycle.ends_on.isoformat(),
-            "status": cycle.status,
-        },
+        "cycle": _cycle_summary(cycle),
         "generated_at": timezone.now().isoformat(),
         "min_group_size": size,
         "dimensions": [
@@ -349,6 +488,7 @@ def audit_report(*, cycle: ReviewCycle, min_group_size: int | None = None) -> di
         "language": language,
         "evidence": evidence,
         "calibration": calibration,
+        "comparison": comparison,
         "findings": report_findings(results, dimension_labels=labels),
         "notes": [note.format(min=size) for note in NOTES],
     }

@@ -196,6 +196,32 @@ class AuditFindingSerializer(serializers.Serializer[Any]):
     text = serializers.CharField()
 
 
+class AuditComparisonGroupSerializer(serializers.Serializer[Any]):
+    group = serializers.CharField()
+    rate = serializers.FloatField(allow_null=True, help_text="This cycle; null when not shown.")
+    suppressed = serializers.BooleanField()
+    previous_rate = serializers.FloatField(
+        allow_null=True, help_text="The previous cycle; null when not shown or absent."
+    )
+    previous_suppressed = serializers.BooleanField()
+    change = serializers.FloatField(
+        allow_null=True, help_text="rate − previous_rate, when both are shown."
+    )
+
+
+class AuditComparisonResultSerializer(serializers.Serializer[Any]):
+    dimension = serializers.CharField()
+    outcome = serializers.CharField()
+    groups = AuditComparisonGroupSerializer(many=True)
+
+
+class AuditComparisonSerializer(serializers.Serializer[Any]):
+    previous_cycle = AuditReportCycleSerializer(
+        allow_null=True, help_text="The latest cycle that started before this one."
+    )
+    results = AuditComparisonResultSerializer(many=True)
+
+
 class AuditReportSerializer(serializers.Serializer[Any]):
     cycle = AuditReportCycleSerializer()
     generated_at = serializers.DateTimeField()
@@ -208,5 +234,13 @@ class AuditReportSerializer(serializers.Serializer[Any]):
     language = AuditLanguageSectionSerializer(many=True)
     evidence = AuditEvidenceSectionSerializer(many=True)
     calibration = AuditCalibrationSectionSerializer(many=True)
+    comparison = AuditComparisonSerializer()
     findings = AuditFindingSerializer(many=True)
     notes = serializers.ListField(child=serializers.CharField())
+
+
+class AuditReportPdfStatusSerializer(serializers.Serializer[Any]):
+    status = serializers.CharField(help_text="queued | running | failed")
+    progress = serializers.IntegerField(help_text="0–100")
+    detail = serializers.CharField()
+    url = serializers.CharField(help_text="Ask this URL again to follow the build.")

@@ -43,6 +43,7 @@ app_name = "api"
 urlpatterns = router.urls + [
     path("audit/outcomes/", audit_api.AuditOutcomesView.as_view(), name="audit-outcomes"),
     path("audit/report/", audit_api.AuditReportView.as_view(), name="audit-report"),
+    path("audit/report.pdf", audit_api.AuditReportPdfView.as_view(), name="audit-report-pdf"),
     path(
         "teams/<int:pk>/scorecard/",
         outcomes_api.TeamScorecardView.as_view(),

@@ -47,9 +47,14 @@ def render_pdf_html(template: str, context: dict[str, Any]) -> str:
     return render_to_string(template, {**pdf_context(), **context})
 
 
-def render_pdf(template: str, context: dict[str, Any]) -> bytes:
+def render_pdf_pages(template: str, context: dict[str, Any]) -> tuple[bytes, int]:
+    """The PDF and its number of pages."""
     html = render_pdf_html(template, context)
     document = weasyprint.HTML(
         string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=LocalOnlyFetcher()
-    )
-    return bytes(document.write_pdf())
+    ).render()
+    return bytes(document.write_pdf()), len(document.pages)
+
+
+def render_pdf(template: str, context: dict[str, Any]) -> bytes:
+    return render_pdf_pages(template, context)[0]

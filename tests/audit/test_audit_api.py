@@ -235,9 +235,11 @@ def test_the_report_has_every_dimension_and_outcome_with_bh_adjusted_p_values(or
         "language",
         "evidence",
         "calibration",
+        "comparison",
         "findings",
         "notes",
     }
+    assert report["comparison"] == {"previous_cycle": None, "results": []}
     dims = [d["key"] for d in report["dimensions"]]
     assert dims == ["team", "level", "function", "ladder", "manager", "gender"]
     outcomes = [o["key"] for o in report["outcomes"]]

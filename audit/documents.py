@@ -1,0 +1,143 @@
+"""The fairness audit report as a PDF (SPEC §6): the same sections, charts and tables as
+the report page, laid out for A4 by WeasyPrint.
+
+A big cycle takes seconds (the review-by-review language pass, then the layout), so the
+PDF is built by a background task (``audit.tasks.build_report_pdf``) and kept for the
+state of the data it was computed from: asking again while nothing changed returns the
+same PDF; after a change (a review, a calibration decision, a demographic answer, a word
+list edit), a new one is built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from audit import presentation, selectors
+from audit.models import ReportPdf
+from calibration.models import CalibrationCase, CalibrationSession
+from config.reports import render_pdf_pages
+from org.models import DemographicAnswer, DemographicDimension
+from reviews.models import LintTerm, Review, ReviewCycle
+
+# Bump when the PDF's layout changes, so that kept PDFs are rebuilt.
+LAYOUT_VERSION = 1
+# The charts in the PDF use the fonts bundled for PDFs (see config.reports).
+PDF_CHART_FONT = "LH Sans, DejaVu Sans, sans-serif"
+
+
+def _cycle_state(cycle: ReviewCycle) -> str:
+    reviews = Review.objects.filter(cycle=cycle).aggregate(n=Count("id"), t=Max("updated_at"))
+    cases = CalibrationCase.objects.filter(session__cycle=cycle).aggregate(
+        n=Count("id"), v=Max("version"), d=Max("decided_at")
+    )
+    sessions = CalibrationSession.objects.filter(cycle=cycle).aggregate(
+        n=Count("id", filter=Q(status=CalibrationSession.Status.FINALIZED)),
+        f=Max("finalized_at"),
+    )
+    return (
+        f"{cycle.pk}:{cycle.status}:{reviews['n']}:{reviews['t']}:{cases['n']}:{cases['v']}:"
+        f"{cases['d']}:{sessions['n']}:{sessions['f']}"
+    )
+
+
+def report_state_key(cycle: ReviewCycle) -> str:
+    """Changes whenever anything the report is computed from changes: the cycle's reviews
+    and calibration, the previous cycle's (for the comparison), demographic answers and
+    dimensions, the review-language word lists, the minimum group size and the layout."""
+    before = selectors.previous_cycle(cycle)
+    answers = DemographicAnswer.objects.aggregate(n=Count("id"), t=Max("updated_at"))
+    terms = LintTerm.objects.filter(is_active=True).aggregate(n=Count("id"), m=Max("id"))
+    raw = ":".join(
+        [
+            f"layout{LAYOUT_VERSION}",
+            f"min{settings.AUDIT_MIN_GROUP_SIZE}",
+            _cycle_state(cycle),
+            _cycle_state(before) if before is not None else "no-previous",
+            f"{answers['n']}:{answers['t']}",
+            ",".join(DemographicDimension.objects.order_by("pk").values_list("key", flat=True)),
+            f"{terms['n']}:{terms['m']}",
+        ]
+    )
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def report_pdf_current(cycle: ReviewCycle) -> ReportPdf | None:
+    """The PDF (built, building or failed) for the data as it is now, if one was asked for."""
+    return ReportPdf.objects.filter(cycle=cycle, state_key=report_state_key(cycle)).first()
+
+
+def report_pdf_request(*, user: Any, cycle: ReviewCycle) -> ReportPdf:
+    """The PDF for the data as it is now: found, or created and queued for the background
+    worker (`manage.py db_worker`). A failed build is queued again."""
+    key = report_state_key(cycle)
+    pdf = ReportPdf.objects.filter(cycle=cycle, state_key=key).first()
+    if pdf is not None and pdf.status != ReportPdf.Status.FAILED:
+        return pdf
+    try:
+        with transaction.atomic():
+            if pdf is None:
+                pdf = ReportPdf.objects.create(cycle=cycle, state_key=key, requested_by=user)
+            else:
+                pdf.status, pdf.progress, pdf.error = ReportPdf.Status.QUEUED, 0, ""
+                pdf.requested_by = user
+                pdf.save(update_fields=["status", "progress", "error", "requested_by"])
+    except IntegrityError:
+        # Someone asked for the same PDF at the same moment: use theirs.
+        return ReportPdf.objects.get(cycle=cycle, state_key=key)
+    from audit.tasks import build_report_pdf
+
+    pdf_id = pdf.pk
+    transaction.on_commit(lambda: build_report_pdf.enqueue(pdf_id))
+    return pdf
+
+
+def report_pdf_context(report: dict[str, Any], cycle: ReviewCycle) -> dict[str, Any]:
+    return {
+        "cycle": cycle,
+        "report": report,
+        "sections": presentation.report_sections(report, chart_font=PDF_CHART_FONT),
+        "comparison": presentation.comparison_sections(report),
+    }
+
+
+def report_pdf_pages(
+    *, cycle: ReviewCycle, report: dict[str, Any] | None = None
+) -> tuple[bytes, int]:
+    """The report as PDF bytes and its page count, computed and laid out now."""
+    if report is None:
+        report = selectors.audit_report(cycle=cycle)
+    return render_pdf_pages("audit/report_pdf.html", report_pdf_context(report, cycle))
+
+
+def report_pdf_render(*, cycle: ReviewCycle, report: dict[str, Any] | None = None) -> bytes:
+    """The report as PDF bytes, computed and laid out now (`make bench` times this)."""
+    return report_pdf_pages(cycle=cycle, report=report)[0]
+
+
+def report_pdf_build(pdf: ReportPdf) -> ReportPdf:
+    """Compute the report and lay it out, writing progress on the row as it goes: the
+    review-by-review pass is the first 70%, the layout the rest."""
+    rows = ReportPdf.objects.filter(pk=pdf.pk)
+    rows.update(status=ReportPdf.Status.RUNNING, progress=1)
+
+    def progress(done: int, total: int) -> None:
+        rows.update(progress=max(1, int(70 * done / max(total, 1))))
+
+    report = selectors.audit_report(cycle=pdf.cycle, progress=progress)
+    rows.update(progress=70)
+    data, pages = report_pdf_pages(cycle=pdf.cycle, report=report)
+    rows.update(
+        status=ReportPdf.Status.DONE,
+        progress=100,
+        pdf=data,
+        pages=pages,
+        finished_at=timezone.now(),
+    )
+    pdf.refresh_from_db()
+    return pdf

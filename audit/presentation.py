@@ -1,0 +1,265 @@
+"""How the audit's numbers are written on the page and in the PDF: percentages, p-values,
+the per-dimension sections with their charts, and the comparison tables. The HTML report
+and the PDF use the same functions, so they show the same figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.text import slugify
+
+from audit.charts import rates_svg
+from audit.population import OUTCOMES
+
+
+def _pct(value: Any) -> str:
+    return "" if value is None else f"{float(value) * 100:.1f}%"
+
+
+def _dec(value: Any, places: int = 2) -> str:
+    return "" if value is None else f"{float(value):.{places}f}"
+
+
+def _p(value: Any) -> str:
+    if value is None:
+        return "not run"
+    return "< 0.001" if float(value) < 0.001 else f"{float(value):.3f}"
+
+
+def _test_rows(tests: dict[str, Any]) -> list[dict[str, str]]:
+    chi = tests["chi_square"]
+    fisher = tests["fisher_exact"]
+    cmh = tests["cmh_by_level"]
+    return [
+        {
+            "name": "Chi-square",
+            "statistic": ""
+            if chi.get("statistic") is None
+            else (
+                f"χ² = {_dec(chi['statistic'])}, {chi.get('dof')} "
+                f"degree{'' if chi.get('dof') == 1 else 's'} of freedom"
+            ),
+            "p": _p(chi.get("p_value")),
+            "p_adjusted": _p(chi.get("p_value_adjusted")),
+        },
+        {
+            "name": "Fisher's exact",
+            "statistic": ""
+            if fisher.get("odds_ratio") is None
+            else (f"odds ratio {_dec(fisher['odds_ratio'])}"),
+            "p": _p(fisher.get("p_value")),
+            "p_adjusted": _p(fisher.get("p_value_adjusted")),
+        },
+        {
+            "name": "Cochran–Mantel–Haenszel by level",
+            "statistic": ""
+            if cmh.get("statistic") is None
+            else (f"statistic {_dec(cmh['statistic'])}, odds ratio {_dec(cmh.get('odds_ratio'))}"),
+            "p": _p(cmh.get("p_value")),
+            "p_adjusted": _p(cmh.get("p_value_adjusted")),
+        },
+    ]
+
+
+def _group_row(g: dict[str, Any]) -> dict[str, Any]:
+    if g["suppressed"]:
+        return {"group": g["group"], "suppressed": True}
+    ci = g["ci95"] or [None, None]
+    return {
+        "group": g["group"],
+        "suppressed": False,
+        "n": g["n"],
+        "count": g["count"],
+        "rate": _pct(g["rate"]),
+        "ci95": f"{_pct(ci[0])} – {_pct(ci[1])}" if ci[0] is not None else "",
+        "impact_ratio": _dec(g["impact_ratio"]),
+        "below": g["below_four_fifths"],
+    }
+
+
+def report_sections(
+    report: dict[str, Any], *, chart_font: str | None = None
+) -> list[dict[str, Any]]:
+    """Per dimension: its outcome tables (with a chart each) and its language, evidence
+    and calibration rows, formatted for the template."""
+    outcomes = {o["key"]: o for o in report["outcomes"]}
+    by_dim: dict[str, list[dict[str, Any]]] = {}
+    for result in report["results"]:
+        by_dim.setdefault(result["dimension"], []).append(result)
+    language = {x["dimension"]: x["groups"] for x in report["language"]}
+    evidence = {x["dimension"]: x["groups"] for x in report["evidence"]}
+    calibration = {x["dimension"]: x["groups"] for x in report["calibration"]}
+    sections = []
+    for d in report["dimensions"]:
+        tables = []
+        for result in by_dim.get(d["key"], []):
+            outcome = outcomes[result["outcome"]]
+            ref = result["reference_group"]
+            ref_rate = next(
+                (g["rate"] for g in result["groups"] if g["group"] == ref and not g["suppressed"]),
+                None,
+            )
+            title = f"{outcome['label']} rate by {d['label'].lower()}"
+            desc = (
+                f"Each group's rate with its 95% interval. Reference group: {ref}; the dashed "
+                "line marks four fifths of its rate."
+                if ref
+                else "No group is large enough to show."
+            )
+            tables.append(
+                {
+                    "key": f"{slugify(d['key'])}-{outcome['key']}",
+                    "label": outcome["label"],
+                    "adverse": outcome["higher_is_less_favourable"],
+                    "reference": ref,
+                    "chart": rates_svg(
+                        result["groups"],
+                        reference_rate=ref_rate,
+                        title=title,
+                        desc=desc,
+                        ident=f"chart-{slugify(d['key'])}-{outcome['key']}",
+                        font=chart_font,
+                    ),
+                    "title": title,
+                    "groups": [_group_row(g) for g in result["groups"]],
+                    "tests": _test_rows(result["tests"]),
+                }
+            )
+        sections.append(
+            {
+                "key": slugify(d["key"]) or "dimension",
+                "label": d["label"],
+                "kind": d["kind"],
+                "tables": tables,
+                "language": [
+                    g
+                    if g["suppressed"]
+                    else {
+                        **g,
+                        "specific": _pct(g["specific_share"]),
+                        "vague": _dec(g["vague_judgement_per_review"]),
+                        "personality": _dec(g["personality_per_review"]),
+                    }
+                    for g in language.get(d["key"], [])
+                ],
+                "evidence": [
+                    g
+                    if g["suppressed"]
+                    else {
+                        **g,
+                        "items": _dec(g["evidence_per_review"], 1),
+                        "citations": _dec(g["citations_per_review"], 1),
+                        "invisible": _pct(g["invisible_work_share"]) or "—",
+                        "invisible_cited": _pct(g["invisible_cited_share"]) or "—",
+                        "other_cited": _pct(g["other_cited_share"]) or "—",
+                        "high_cited": _dec(g["high_rated_citations_per_review"], 1) or "—",
+                    }
+                    for g in evidence.get(d["key"], [])
+                ],
+                "calibration": [
+                    g
+                    if g["suppressed"]
+                    else {
+                        **g,
+                        "up": _pct(g["changed_up_share"]) or "—",
+                        "down": _pct(g["changed_down_share"]) or "—",
+                        "unchanged": _pct(g["unchanged_share"]) or "—",
+                    }
+                    for g in calibration.get(d["key"], [])
+                ],
+            }
+        )
+    return sections
+
+
+def _change(value: float | None) -> str:
+    if value is None:
+        return ""
+    points = value * 100
+    if abs(points) < 0.05:
+        return "no change"
+    return f"{'+' if points > 0 else '−'}{abs(points):.1f} pts"
+
+
+def comparison_sections(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The comparison with the previous cycle, per dimension: one row per group with,
+    for each outcome, this cycle's rate, the previous one and the change."""
+    comparison = report.get("comparison") or {}
+    if not comparison.get("previous_cycle"):
+        return []
+    by_dim: dict[str, dict[str, dict[str, Any]]] = {}
+    for result in comparison["results"]:
+        by_dim.setdefault(result["dimension"], {})[result["outcome"]] = result
+    outcome_keys = [o["key"] for o in report["outcomes"]]
+    sections = []
+    for d in report["dimensions"]:
+        results = by_dim.get(d["key"], {})
+        names: list[str] = []
+        for key in outcome_keys:
+            for g in results.get(key, {"groups": []})["groups"]:
+                if g["group"] not in names:
+                    names.append(g["group"])
+        rows = []
+        for name in sorted(names):
+            cells = []
+            for key in outcome_keys:
+                g = next(
+                    (x for x in results.get(key, {"groups": []})["groups"] if x["group"] == name),
+                    None,
+                )
+                if g is None:
+                    cells.append({"now": "—", "before": "—", "change": ""})
+                    continue
+                cells.append(
+                    {
+                        "now": _pct(g["rate"]) or ("not shown" if g["suppressed"] else "—"),
+                        "before": _pct(g["previous_rate"])
+                        or ("not shown" if g["previous_suppressed"] else "—"),
+                        "change": _change(g["change"]),
+                    }
+                )
+            rows.append({"group": name, "cells": cells})
+        sections.append(
+            {
+                "key": slugify(d["key"]) or "dimension",
+                "label": d["label"],
+                "outcomes": [OUTCOMES[k][0] for k in outcome_keys],
+                "rows": rows,
+            }
+        )
+    return sections
+
+
+def comparison_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The multi-cycle comparison page: per outcome, one row per group and one cell per
+    cycle (rate, interval and group size), oldest cycle first."""
+    tables = []
+    for block in data["outcomes"]:
+        label, adverse = OUTCOMES[block["outcome"]]
+        rows = []
+        for g in block["groups"]:
+            cells = []
+            previous = None
+            for cell in g["cells"]:
+                if not cell["present"]:
+                    cells.append({"text": "—", "note": "not in this cycle"})
+                    previous = None
+                    continue
+                if cell["suppressed"]:
+                    cells.append({"text": "not shown", "note": "small group"})
+                    previous = None
+                    continue
+                ci = cell["ci95"] or [None, None]
+                change = _change(cell["rate"] - previous) if previous is not None else ""
+                cells.append(
+                    {
+                        "text": _pct(cell["rate"]),
+                        "note": f"n = {cell['n']}; 95% interval {_pct(ci[0])} – {_pct(ci[1])}",
+                        "change": change,
+                        "below": cell["below_four_fifths"],
+                    }
+                )
+                previous = cell["rate"]
+            rows.append({"group": g["group"], "cells": cells})
+        tables.append({"key": block["outcome"], "label": label, "adverse": adverse, "rows": rows})
+    return tables
