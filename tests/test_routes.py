@@ -604,6 +604,15 @@ ROUTES += [
         api=True,
         query=_CycleQuery("cycle={cycle}"),
     ),
+    # 202: the PDF is queued for the background worker.
+    Case(
+        "api:audit-report-pdf",
+        "get",
+        NO_ARGS,
+        hr_only(202, 404, ANON_API),
+        api=True,
+        query=_CycleQuery("cycle={cycle}"),
+    ),
 ]
 
 

@@ -14,4 +14,10 @@ ROUTES: list[Case] = [
     Case("audit:index", "get", NO_ARGS, hr_only(200, 404, ANON_HTML)),
     Case("audit:report", "get", _cycle, hr_only(200, 404, ANON_HTML)),
     Case("audit:csv", "get", _cycle, hr_only(200, 404, ANON_HTML)),
+    Case("audit:compare", "get", NO_ARGS, hr_only(200, 404, ANON_HTML)),
+    # Asking for the PDF queues its build and shows the progress page.
+    Case("audit:pdf", "get", _cycle, hr_only(200, 404, ANON_HTML)),
+    Case("audit:pdf-status", "get", _cycle, hr_only(200, 404, ANON_HTML)),
+    # Before it is built, the download leads HR back to the progress page.
+    Case("audit:pdf-download", "get", _cycle, hr_only(302, 404, ANON_HTML)),
 ]
