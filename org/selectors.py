@@ -54,7 +54,7 @@ def manages_anyone(person: Person | None) -> bool:
 
 
 def _hr_flag() -> Exists:
-    hr_membership = User.groups.through.objects.filter(
+    hr_membership = User.groups.through._default_manager.filter(
         user_id=OuterRef("user_id"), group__name=settings.HR_GROUP_NAME
     )
     return Exists(hr_membership)
