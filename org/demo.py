@@ -3,7 +3,10 @@ managers and engineers, and an HR partner. Deterministic (fixed random seed)."""
 
 from __future__ import annotations
 
+import math
 import random
+from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +15,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
 from org import services
-from org.models import DemographicAnswer, Person, User
+from org.models import PREFER_NOT_TO_SAY, DemographicAnswer, Person, User
 
 DEMO_PASSWORD = "levelhead-demo"
 
@@ -164,6 +167,15 @@ DIMENSIONS = [
     ),
     ("age_band", "Age band", ["under 25", "25-34", "35-44", "45-54", "55 and over"]),
 ]
+# Engineers' gender by level, as relative weights ("" = no answer). The graduate intakes
+# of the last two years were mostly women and most senior engineers are men, so women are
+# concentrated at L3 and L4; the smallest groups stay below the audit's reporting size.
+ENGINEER_GENDER_BY_LEVEL: dict[str, dict[str, float]] = {
+    "L3": {"woman": 17, "man": 4, "non-binary": 1},
+    "L4": {"woman": 20, "man": 10, "non-binary": 1, "": 1},
+    "L5": {"woman": 4, "man": 30, "a gender not listed": 1, PREFER_NOT_TO_SAY: 1},
+    "L6": {"woman": 1, "man": 10, "non-binary": 1},
+}
 
 
 def _slug(name: str) -> str:
@@ -275,6 +287,38 @@ def seed_org(*, actor: Any, ladders: dict[str, Any]) -> dict[str, Person]:
     return out
 
 
+def apportion(total: int, weights: Mapping[str, float]) -> dict[str, int]:
+    """``total`` split in proportion to ``weights`` into whole numbers that add up to
+    ``total`` (largest remainder; ties go to the first key by name)."""
+    whole = sum(weights.values())
+    exact = {k: total * w / whole if whole else 0.0 for k, w in weights.items()}
+    out = {k: math.floor(v) for k, v in exact.items()}
+    for k in sorted(exact, key=lambda k: (out[k] - exact[k], k))[: total - sum(out.values())]:
+        out[k] += 1
+    return out
+
+
+def _engineer_genders(rng: random.Random) -> dict[int, str]:
+    """Person id → gender answer ("" = none) for the engineers, by level: exactly the
+    proportions of ``ENGINEER_GENDER_BY_LEVEL``, shuffled within each level."""
+    by_level: dict[str, list[int]] = defaultdict(list)
+    for pk, level in (
+        Person.objects.filter(ladder__slug="engineering-ic")
+        .order_by("pk")
+        .values_list("pk", "level")
+    ):
+        by_level[level].append(pk)
+    out: dict[int, str] = {}
+    for level, pks in sorted(by_level.items()):
+        weights = ENGINEER_GENDER_BY_LEVEL.get(level)
+        if weights is None:
+            continue
+        values = [v for v, k in apportion(len(pks), weights).items() for _ in range(k)]
+        rng.shuffle(values)
+        out.update(zip(pks, values, strict=True))
+    return out
+
+
 def seed_demographics(*, actor: Any) -> None:
     rng = random.Random(7)
     dims = [
@@ -286,11 +330,18 @@ def seed_demographics(*, actor: Any) -> None:
         "ethnicity": [26, 10, 11, 6, 38, 7, 2],
         "age_band": [8, 42, 32, 13, 5],
     }
+    engineer_genders = _engineer_genders(rng)
     answers = []
-    for p in Person.objects.order_by("pk"):
+    for p in Person.objects.select_related("user").order_by("pk"):
         if p.user.username in {"hana"}:
             continue
         for dim in dims:
+            if dim.key == "gender" and p.pk in engineer_genders:
+                if engineer_genders[p.pk]:
+                    answers.append(
+                        DemographicAnswer(person=p, dimension=dim, value=engineer_genders[p.pk])
+                    )
+                continue
             roll = rng.random()
             if roll < 0.08:
                 continue  # never answered: reported as "undisclosed"

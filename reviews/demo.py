@@ -1,19 +1,58 @@
-"""Demo review data: a released first-half cycle and an open second-half cycle with
-evidence of every kind, check-ins, feedback requests and reviews in every state."""
+"""Demo review data.
+
+- H2 2025 and H1 2026 are released: written, submitted, calibrated (one session per
+  director's group) and released; some people acknowledged theirs. Promotions are decided
+  once a year, in the first half.
+- H2 2026 is open, with evidence of every kind, check-ins, feedback requests and reviews in
+  every state; the Q3 2026 manager reviews are in calibration.
+
+The released cycles give the fairness audit (``audit/``) something to find:
+
+- Ratings above "meets" go mostly to L5 and L6 engineers. Women are concentrated at L3 and
+  L4 (``org.demo.ENGINEER_GENDER_BY_LEVEL``), so their pooled high-rating rate is far below
+  men's, while level by level the two rates are about the same (Simpson's paradox).
+- Reliability's managers rate conservatively: one of its nine engineers is rated above
+  "meets" in H1 2026, three in H2 2025, against about four in nine in the other teams.
+- Reviews of women more often carry an unevidenced judgement ("needs to be more
+  strategic", "lacks executive presence") in the growth section.
+- The smallest gender groups stay below the reporting threshold and are suppressed.
+"""
 
 from __future__ import annotations
 
 import datetime
 import random
+from collections import Counter, defaultdict
 from typing import Any
 
-from org.models import Person
+from org.demo import apportion
+from org.models import DemographicAnswer, Person
 from reviews import services
 from reviews.models import Evidence, Review, ReviewCycle
 from rubrics.models import RubricVersion
 
+H2_2025 = ("H2 2025", datetime.date(2025, 7, 1), datetime.date(2025, 12, 31))
 H1 = ("H1 2026", datetime.date(2026, 1, 1), datetime.date(2026, 6, 30))
 H2 = ("H2 2026", datetime.date(2026, 7, 1), datetime.date(2026, 12, 31))
+
+# Share of each team's engineers rated above "meets" in a released cycle, unless the
+# cycle's team shares say otherwise.
+HIGH_SHARE = 0.47
+# How much more often each level is rated above "meets" (relative weights).
+HIGH_WEIGHT_BY_LEVEL = {"L3": 0.05, "L4": 0.15, "L5": 0.75, "L6": 0.9, "L7": 0.9}
+STRONGLY_EXCEEDS_SHARE = 0.2  # of those rated above "meets"
+BELOW_SHARE = 0.08  # of the others
+# Share of reviews whose growth section opens with an unevidenced judgement, by gender.
+REMARK_SHARE = {"woman": 0.6}
+REMARK_SHARE_OTHERS = 0.12
+REMARKS = [
+    "Needs to be more strategic about which requests to take on.",
+    "Needs to be more visible outside the team.",
+    "Lacks executive presence when presenting to the leadership group.",
+    "Needs to be more confident in design reviews.",
+    "Not strategic enough yet in how the {area} roadmap is shaped.",
+    "Needs to step up in planning discussions.",
+]
 
 EVIDENCE_TEMPLATES: list[tuple[str, str, str]] = [
     (
@@ -68,6 +107,58 @@ NEEDS_WORK = {
     "growth": "Needs to be more confident in meetings and more visible to leadership.",
     "context": "",
 }
+# Narratives of finished reviews by overall rating (strongly_exceeds reads as exceeds).
+NARRATIVES: dict[str, list[dict[str, str]]] = {
+    "exceeds": [
+        GOOD,
+        {
+            "ownership": "Took over the {area} on-call runbook and rewrote it with the team; "
+            "led two of the three incident reviews this half.",
+            "impact": "Pages for {area} dropped from about 20 a week to 6, and the median "
+            "time to restore halved.",
+            "outcomes": "Shipped the {area} retry redesign a month ahead of plan; support "
+            "tickets about failed jobs down 70%.",
+            "growth": "Next: take the design lead for the next {area} milestone and run it "
+            "across both teams.",
+            "context": "",
+        },
+    ],
+    "meets": [
+        {
+            "ownership": "Delivered the planned {area} work: the export fixes and the retry "
+            "changes, both with tests and staged rollouts.",
+            "impact": "The {area} bug backlog went from 14 open issues to 5; escalations from "
+            "support stayed flat.",
+            "outcomes": "Shipped the three planned {area} milestones, one a week late after a "
+            "dependency slipped.",
+            "growth": "Next: take one design from proposal to rollout, with a review from a "
+            "senior engineer.",
+            "context": "",
+        },
+        {
+            "ownership": "Owned the {area} dashboards and alerts, and kept them current "
+            "through the migration.",
+            "impact": "Two {area} incidents were caught by the new alerts before customers "
+            "noticed.",
+            "outcomes": "Both planned {area} changes shipped on schedule.",
+            "growth": "Next: run the review of the {area} on-call rotation and write up what "
+            "should change.",
+            "context": "Spent a month covering a teammate's on-call weeks.",
+        },
+    ],
+    "below": [
+        {
+            "ownership": "Picked up {area} tickets; two of the three planned changes moved to "
+            "next half.",
+            "impact": "The {area} migration is at 40% against a plan of 100%; we agreed a "
+            "smaller scope half-way through.",
+            "outcomes": "One of the three planned {area} milestones shipped.",
+            "growth": "Agreed plan: weekly check-ins on the migration, and pairing with a "
+            "senior engineer on the design.",
+            "context": "Moved to this team two months into the half, after its plan was set.",
+        },
+    ],
+}
 
 
 def _evidence_for(
@@ -100,9 +191,19 @@ def _write(
     *,
     good: bool,
     overall: str,
+    remark: str = "",
 ) -> Review:
+    """Fill in a draft: every assessment cites evidence when ``good``; ``remark`` opens
+    the growth section."""
     area = rng.choice(AREAS)
-    texts = GOOD if good else NEEDS_WORK
+    if good:
+        variants = NARRATIVES.get(overall) or NARRATIVES["exceeds"]
+        texts = variants[rng.randrange(len(variants))]
+    else:
+        texts = NEEDS_WORK
+    narrative = {k: v.format(area=area) for k, v in texts.items()}
+    if remark:
+        narrative["growth"] = f"{remark.format(area=area)} {narrative['growth']}".strip()
     keys = [a.competency for a in review.assessments.all()]
     assessments = []
     for i, key in enumerate(keys):
@@ -124,7 +225,7 @@ def _write(
         actor=manager.user,
         review=review,
         version=review.version,
-        narrative={k: v.format(area=area) for k, v in texts.items()},
+        narrative=narrative,
         assessments=assessments,
         overall_rating=overall,
     )
@@ -142,37 +243,20 @@ def seed_reviews(*, actor: Any) -> dict[str, ReviewCycle]:
     rng = random.Random(31)
     engineers = list(
         Person.objects.filter(ladder__slug="engineering-ic", parent__isnull=False)
-        .select_related("parent", "parent__user", "team")
+        .select_related("parent", "parent__user", "team", "user")
         .order_by("team__name", "full_name")
     )
+    genders = dict(
+        DemographicAnswer.objects.filter(dimension__key="gender").values_list("person_id", "value")
+    )
+    # Oldest first: a review snapshots the person's level and team when it is created.
+    h2_2025 = _released_cycle(
+        actor, H2_2025, engineers, genders, rng, team_shares={"reliability": 0.35}
+    )
+    h1 = _released_cycle(
+        actor, H1, engineers, genders, rng, team_shares={"reliability": 0.12}, promotions=True
+    )
     ratings = ["meets", "meets", "meets", "exceeds", "exceeds", "strongly_exceeds", "below"]
-
-    # H1: written, submitted, calibrated and released; some people acknowledged theirs.
-    h1 = _cycle(actor, H1)
-    for i, person in enumerate(engineers):
-        evidence = _evidence_for(person, person.parent.user, H1[1], rng, 4)
-        review = services.review_create(actor=person.parent.user, cycle=h1, subject=person)
-        review = _write(
-            review, person.parent, evidence, rng, good=True, overall=ratings[i % len(ratings)]
-        )
-        if person.user.username == "sam" or i % 11 == 5:
-            review = services.review_update(
-                actor=person.parent.user,
-                review=review,
-                version=review.version,
-                promotion_to=_next_level(person.level),
-            )
-        services.review_submit(actor=person.parent.user, review=review)
-    services.cycle_transition(actor=actor, cycle=h1, to="calibrating")
-    _calibrate(actor, h1, rng, finalize=True)
-    for to in ("finalized", "released"):
-        services.cycle_transition(actor=actor, cycle=h1, to=to)
-    for review in Review.objects.filter(cycle=h1).select_related("subject__user")[::3]:
-        services.review_acknowledge(
-            actor=review.subject.user,
-            review=review,
-            response="Thanks: this matches how I saw the half.",
-        )
 
     # H2: open now. Reviews in every state the period allows.
     h2 = _cycle(actor, H2)
@@ -197,7 +281,111 @@ def seed_reviews(*, actor: Any) -> dict[str, ReviewCycle]:
             services.review_submit(actor=person.parent.user, review=review)
     _seed_conversations(h2, engineers)
     q3 = _manager_cycle(actor, rng)
-    return {"h1": h1, "h2": h2, "q3": q3}
+    return {"h2_2025": h2_2025, "h1": h1, "h2": h2, "q3": q3}
+
+
+def _released_cycle(
+    actor: Any,
+    spec: tuple[str, datetime.date, datetime.date],
+    engineers: list[Person],
+    genders: dict[int, str],
+    rng: random.Random,
+    *,
+    team_shares: dict[str, float],
+    promotions: bool = False,
+) -> ReviewCycle:
+    """A cycle written, submitted, calibrated and released, with some reviews
+    acknowledged. ``team_shares``: team slug → share rated above "meets" (else
+    ``HIGH_SHARE``); ``promotions``: nominate Sam and a few others."""
+    cycle = _cycle(actor, spec)
+    high = _rated_above_meets(engineers, genders, rng, team_shares=team_shares)
+    for i, person in enumerate(engineers):
+        manager = person.parent
+        assert manager is not None
+        if person.pk in high:
+            overall = "strongly_exceeds" if rng.random() < STRONGLY_EXCEEDS_SHARE else "exceeds"
+        else:
+            overall = "below" if rng.random() < BELOW_SHARE else "meets"
+        share = REMARK_SHARE.get(genders.get(person.pk, ""), REMARK_SHARE_OTHERS)
+        remark = rng.choice(REMARKS) if rng.random() < share else ""
+        evidence = _evidence_for(person, manager.user, spec[1], rng, 4)
+        review = services.review_create(actor=manager.user, cycle=cycle, subject=person)
+        review = _write(review, manager, evidence, rng, good=True, overall=overall, remark=remark)
+        if promotions and (person.user.username == "sam" or (i % 11 == 5 and overall != "below")):
+            review = services.review_update(
+                actor=manager.user,
+                review=review,
+                version=review.version,
+                promotion_to=_next_level(person.level),
+            )
+        services.review_submit(actor=manager.user, review=review)
+    services.cycle_transition(actor=actor, cycle=cycle, to="calibrating")
+    _calibrate(actor, cycle, rng, finalize=True)
+    for to in ("finalized", "released"):
+        services.cycle_transition(actor=actor, cycle=cycle, to=to)
+    for review in Review.objects.filter(cycle=cycle).select_related("subject__user")[::3]:
+        services.review_acknowledge(
+            actor=review.subject.user,
+            review=review,
+            response="Thanks: this matches how I saw the half.",
+        )
+    return cycle
+
+
+def _rated_above_meets(
+    engineers: list[Person],
+    genders: dict[int, str],
+    rng: random.Random,
+    *,
+    team_shares: dict[str, float],
+) -> set[int]:
+    """Ids of the engineers rated above "meets" in a cycle.
+
+    Each team gets its share of such ratings (``team_shares`` or ``HIGH_SHARE``); the total
+    is spread over levels by ``HIGH_WEIGHT_BY_LEVEL`` and, within a level, over genders in
+    proportion to their numbers, so that at any one level women and men are rated high
+    equally often. Who in a level and gender gets one follows the teams' shares."""
+    sizes = Counter(p.team.slug for p in engineers)
+    left = {t: round(n * team_shares.get(t, HIGH_SHARE)) for t, n in sizes.items()}
+    by_level: dict[str, list[Person]] = defaultdict(list)
+    for p in engineers:
+        by_level[p.level].append(p)
+    per_level = apportion(
+        sum(left.values()),
+        {lvl: len(ps) * HIGH_WEIGHT_BY_LEVEL[lvl] for lvl, ps in by_level.items()},
+    )
+    cells: list[tuple[list[Person], int]] = []
+    # The most senior levels first: nearly all of them are rated high, so they have the
+    # least choice of team.
+    for lvl in sorted(by_level, key=lambda lvl: -HIGH_WEIGHT_BY_LEVEL[lvl]):
+        by_gender: dict[str, list[Person]] = defaultdict(list)
+        for p in by_level[lvl]:
+            by_gender[genders.get(p.pk, "")].append(p)
+        quota = apportion(per_level[lvl], {g: len(ps) for g, ps in by_gender.items()})
+        cells += [(by_gender[g], quota[g]) for g in sorted(by_gender)]
+
+    high: set[int] = set()
+    for people, k in cells:
+        rng.shuffle(people)
+        people.sort(key=lambda p: -left[p.team.slug])  # stable: ties stay shuffled
+        for p in people[:k]:
+            high.add(p.pk)
+            left[p.team.slug] -= 1
+    # Even out what the greedy pass left over: within one level and gender, move a high
+    # rating from a team over its share to a team under it.
+    moved = True
+    while moved:
+        moved = False
+        for people, _ in cells:
+            over = [p for p in people if p.pk in high and left[p.team.slug] < 0]
+            under = [p for p in people if p.pk not in high and left[p.team.slug] > 0]
+            if over and under:
+                high.discard(over[0].pk)
+                high.add(under[0].pk)
+                left[over[0].team.slug] += 1
+                left[under[0].team.slug] -= 1
+                moved = True
+    return high
 
 
 def _seed_conversations(cycle: ReviewCycle, engineers: list[Person]) -> None:
