@@ -103,6 +103,7 @@ def report_pdf_context(report: dict[str, Any], cycle: ReviewCycle) -> dict[str, 
         "report": report,
         "sections": presentation.report_sections(report, chart_font=PDF_CHART_FONT),
         "comparison": presentation.comparison_sections(report),
+        **presentation.findings_context(report),
     }
 
 

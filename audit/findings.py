@@ -14,6 +14,12 @@ Rules, per dimension × outcome (suppressed groups never appear):
   groups; the pooled odds ratio (Fisher's sample odds ratio) lies outside [0.8, 1.25] with
   chi-square adjusted p < 0.05; and the Mantel–Haenszel odds ratio over levels is on the
   other side of 1 ("reverses") or inside [0.8, 1.25] ("largely disappears").
+
+Each finding says whether it is ``significant``: the chi-square adjusted p < 0.05 (for a
+``simpson`` note, the pooled gap it qualifies). The report lists those first; a gap below
+four-fifths that may well be chance (common with small groups and rare outcomes) is listed
+apart, so it is seen but not mistaken for a result. The findings of one dimension ×
+outcome stay together, the Simpson note right after the gap it qualifies.
 """
 
 from __future__ import annotations
@@ -145,6 +151,7 @@ def result_findings(result: Mapping[str, Any], *, dimension_label: str) -> list[
                 "groups": [low["group"], ref["group"]],
                 "statistic": "chi_square",
                 "p_value_adjusted": p,
+                "significant": p is not None and p < SIGNIFICANCE,
                 "text": f"{text} {chance}",
             }
         )
@@ -168,6 +175,7 @@ def result_findings(result: Mapping[str, Any], *, dimension_label: str) -> list[
                     "groups": [low["group"], high["group"]],
                     "statistic": "chi_square",
                     "p_value_adjusted": p,
+                    "significant": True,
                     "text": f"{text} {chance}",
                 }
             )
@@ -216,6 +224,8 @@ def _simpson(
         "groups": [first, second],
         "statistic": "cmh_by_level",
         "p_value_adjusted": p_cmh,
+        # It qualifies a pooled gap that is itself unlikely to be chance.
+        "significant": True,
         "text": text,
     }
 
@@ -223,11 +233,22 @@ def _simpson(
 def report_findings(
     results: Sequence[Mapping[str, Any]], *, dimension_labels: Mapping[str, str]
 ) -> list[dict[str, Any]]:
-    """Every finding of a report, smallest adjusted p-value first (ties keep the order of
-    dimensions and outcomes)."""
-    found: list[dict[str, Any]] = []
+    """Every finding of a report: significant ones first, then by the smallest adjusted
+    p-value of their dimension × outcome (ties keep the order of dimensions and outcomes);
+    the findings of one dimension × outcome stay together, in the order written."""
+    blocks: list[tuple[bool, float, list[dict[str, Any]]]] = []
     for result in results:
-        found += result_findings(result, dimension_label=dimension_labels[result["dimension"]])
-    return sorted(
-        found, key=lambda f: f["p_value_adjusted"] if f["p_value_adjusted"] is not None else 2.0
-    )
+        found = result_findings(result, dimension_label=dimension_labels[result["dimension"]])
+        if not found:
+            continue
+        p = result["tests"]["chi_square"]
+        p_value = p.get("p_value_adjusted", p.get("p_value"))
+        blocks.append(
+            (
+                any(f["significant"] for f in found),
+                p_value if p_value is not None else 2.0,
+                found,
+            )
+        )
+    blocks.sort(key=lambda b: (not b[0], b[1]))
+    return [f for _, _, found in blocks for f in found]

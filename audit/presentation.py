@@ -263,3 +263,11 @@ def comparison_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
             rows.append({"group": g["group"], "cells": cells})
         tables.append({"key": block["outcome"], "label": label, "adverse": adverse, "rows": rows})
     return tables
+
+
+def findings_context(report: dict[str, Any]) -> dict[str, Any]:
+    """The findings split for the summary: unlikely to be chance, and the rest."""
+    return {
+        "strong_findings": [f for f in report["findings"] if f["significant"]],
+        "weak_findings": [f for f in report["findings"] if not f["significant"]],
+    }

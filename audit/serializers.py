@@ -193,6 +193,10 @@ class AuditFindingSerializer(serializers.Serializer[Any]):
     groups = serializers.ListField(child=serializers.CharField())
     statistic = serializers.CharField(help_text="chi_square | cmh_by_level")
     p_value_adjusted = serializers.FloatField(allow_null=True)
+    significant = serializers.BooleanField(
+        help_text="The chi-square adjusted p-value is below 0.05 (for a simpson note: the "
+        "pooled gap it qualifies). Other gaps may well be chance."
+    )
     text = serializers.CharField()
 
 

@@ -73,6 +73,7 @@ def report(request: HttpRequest, cycle_pk: int) -> HttpResponse:
             "sections": presentation.report_sections(data),
             "comparison": presentation.comparison_sections(data),
             "pdf": documents.report_pdf_current(cycle),
+            **presentation.findings_context(data),
         },
     )
 

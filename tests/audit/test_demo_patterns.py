@@ -96,3 +96,24 @@ def test_the_released_demo_cycles_show_what_the_audit_looks_for():
     before = group(earlier_teams, "Reliability")
     assert before["rate"] > reliability["rate"]
     assert before["impact_ratio"] > reliability["impact_ratio"]
+
+    # 6. The summary leads with what is unlikely to be chance; the level note follows the
+    # pooled gender gap it qualifies; Reliability's gap (9 people) is listed as maybe chance.
+    kinds = [(f["kind"], f["dimension"], f["outcome"]) for f in report["findings"]]
+    significant = [f["significant"] for f in report["findings"]]
+    assert significant == sorted(significant, reverse=True)
+    at = kinds.index(("gap", "gender", "high_rating"))
+    assert kinds[at + 1] == ("simpson", "gender", "high_rating")
+    assert report["findings"][at]["significant"] and report["findings"][at + 1]["significant"]
+    assert gap["significant"] is False and "weak evidence" in gap["text"]
+
+    # 7. The report compares H1 2026 with H2 2025, group by group.
+    assert report["comparison"]["previous_cycle"]["name"] == "H2 2025"
+    compared = next(
+        r
+        for r in report["comparison"]["results"]
+        if (r["dimension"], r["outcome"]) == ("team", "high_rating")
+    )
+    row = next(g for g in compared["groups"] if g["group"] == "Reliability")
+    assert row["rate"] == reliability["rate"] and row["previous_rate"] == before["rate"]
+    assert row["change"] == pytest.approx(reliability["rate"] - before["rate"])
