@@ -155,7 +155,10 @@ class ComparisonForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Cycles",
-        help_text=f"Up to {MAX_COMPARED}. Without a choice, the latest four are compared.",
+        help_text=(
+            f"Up to {MAX_COMPARED}. Without a choice, the latest four cycles with final "
+            "outcomes are compared."
+        ),
     )
     dimension = forms.ChoiceField(choices=(), label="Compare groups by")
 
@@ -175,6 +178,14 @@ class ComparisonForm(forms.Form):
         return chosen
 
 
+def _default_cycles() -> list[ReviewCycle]:
+    """The latest four cycles with final outcomes (finalized or released); the latest
+    four of any status when none has."""
+    done = (ReviewCycle.Status.FINALIZED, ReviewCycle.Status.RELEASED)
+    final = list(selectors.audited_cycles().filter(status__in=done)[:4])
+    return final or list(selectors.audited_cycles()[:4])
+
+
 @login_required
 @require_GET
 def comparison(request: HttpRequest) -> HttpResponse:
@@ -186,7 +197,7 @@ def comparison(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "data": None, "chosen": asked}
     if not form.is_valid():
         return render(request, "audit/comparison.html", context, status=400)
-    cycles = form.cleaned_data["cycle"] or list(selectors.audited_cycles()[:4])
+    cycles = form.cleaned_data["cycle"] or _default_cycles()
     if cycles:
         data = selectors.audit_comparison(cycles=cycles, dimension=form.cleaned_data["dimension"])
         newest = max(cycles, key=lambda c: (c.starts_on, c.pk))
