@@ -171,18 +171,43 @@ class Term:
 
 @dataclass(frozen=True)
 class Terms:
-    """Compiled phrase lists: one alternation per code; group ``t<i>`` is ``terms[i]``."""
+    """Compiled phrase lists: one pattern per code; group ``t<i>`` is ``terms[i]``.
+
+    Each pattern matches one character more than the phrase: the one before it, which
+    must not be a letter or digit (a word boundary that, unlike a lookbehind, lets the
+    regex engine skip ahead to candidate positions). Texts are scanned with a space in
+    front (``padded``), so a phrase at the very start has such a character too.
+    ``anywhere`` matches any phrase of any code (None when there are no phrases): most
+    texts have none, and are then scanned once instead of once per code."""
 
     patterns: Mapping[str, re.Pattern[str]]
     terms: tuple[Term, ...]
+    anywhere: re.Pattern[str] | None
 
-    def find(self, code: str, text: str) -> Iterator[tuple[re.Match[str], Term]]:
+    def first(self, padded: str) -> int | None:
+        """Where the scans of ``padded`` start (no phrase of any code starts before), or
+        None when it has no phrase at all."""
+        if self.anywhere is None:
+            return None
+        m = self.anywhere.search(padded)
+        return None if m is None else m.start()
+
+    def find(self, code: str, padded: str, pos: int = 0) -> Iterator[tuple[int, int, Term]]:
+        """(start, end, term) of each match in the text, ``padded`` being ``" " + text``:
+        left to right and not overlapping, as ``finditer`` would give them."""
         pattern = self.patterns.get(code)
-        if pattern is None or not text:
+        if pattern is None:
             return
-        for m in pattern.finditer(text):
+        search = pattern.search
+        m = search(padded, pos)
+        while m is not None:
             assert m.lastgroup is not None
-            yield m, self.terms[int(m.lastgroup[1:])]
+            # The phrase starts at m.start() + 1 in padded, so at m.start() in the text.
+            # The next phrase may start right where this one ends: the search resumes at
+            # the character before that.
+            end = m.end() - 1
+            yield m.start(), end, self.terms[int(m.lastgroup[1:])]
+            m = search(padded, end)
 
 
 def _phrase_regex(phrase: str) -> str:
@@ -190,25 +215,51 @@ def _phrase_regex(phrase: str) -> str:
     return r"[\s-]+".join(w for w in words if w)
 
 
+def _pattern(alts: Sequence[tuple[str | None, str]]) -> re.Pattern[str]:
+    """The pattern of (group name or None, regex) alternatives in priority order.
+
+    At any position only phrases starting with the same letter or digit can match, so
+    those are grouped behind that character: the engine tries one group instead of every
+    phrase. Distinct ASCII letters and digits never match the same character, even
+    ignoring case, so the first phrase in priority order that matches still wins. When a
+    phrase starts with anything else, the phrases stay a plain alternation.
+
+    Letters and digits bound a match; underscores do not, so Markdown's _emphasis_
+    still matches."""
+
+    def group(name: str | None, regex: str) -> str:
+        return f"(?P<{name}>{regex})" if name else f"(?:{regex})"
+
+    if all(regex[0].isascii() and regex[0].isalnum() for _, regex in alts):
+        groups: dict[str, list[str]] = {}
+        for name, regex in alts:
+            # An ASCII letter or digit is its own regex (re.escape leaves it alone).
+            groups.setdefault(regex[0].lower(), []).append(group(name, regex[1:]))
+        body = "|".join(f"{first}(?:{'|'.join(rest)})" for first, rest in groups.items())
+    else:
+        body = "|".join(group(name, regex) for name, regex in alts)
+    return re.compile(rf"[\W_](?:{body})(?![^\W_])", re.IGNORECASE)
+
+
 @functools.lru_cache(maxsize=8)
 def _compile(rows: tuple[tuple[str, str, str], ...]) -> Terms:
     terms: list[Term] = []
-    alternatives: dict[str, list[tuple[int, str]]] = {code: [] for code in TERM_CODES}
+    alternatives: dict[str, list[tuple[int, str, str]]] = {code: [] for code in TERM_CODES}
     for code, phrase, suggestion in rows:
         regex = _phrase_regex(phrase)
         if code not in alternatives or not regex:
             continue
-        alternatives[code].append((len(phrase), f"(?P<t{len(terms)}>{regex})"))
+        alternatives[code].append((len(phrase), f"t{len(terms)}", regex))
         terms.append(Term(code=code, phrase=phrase, suggestion=suggestion))
     patterns: dict[str, re.Pattern[str]] = {}
     for code, alts in alternatives.items():
         if alts:
             # Longest phrase first, so "lacks executive presence" wins over a shorter
-            # phrase starting at the same place. Letters and digits bound a match;
-            # underscores do not, so Markdown's _emphasis_ still matches.
-            body = "|".join(a for _, a in sorted(alts, key=lambda a: -a[0]))
-            patterns[code] = re.compile(rf"(?<![^\W_])(?:{body})(?![^\W_])", re.IGNORECASE)
-    return Terms(patterns=patterns, terms=tuple(terms))
+            # phrase starting at the same place.
+            patterns[code] = _pattern([(n, r) for _, n, r in sorted(alts, key=lambda a: -a[0])])
+    every = sorted({r for alts in alternatives.values() for _, _, r in alts})
+    anywhere = _pattern([(None, r) for r in every]) if every else None
+    return Terms(patterns=patterns, terms=tuple(terms), anywhere=anywhere)
 
 
 def compile_terms(rows: Iterable[tuple[str, str, str]]) -> Terms:
@@ -242,24 +293,31 @@ def _states_outcome(text: str, start: int, end: int, ends: list[tuple[int, int]]
 
 
 def _text_findings(text: str, field: str, terms: Terms, codes: Sequence[str]) -> list[Finding]:
+    if not text:
+        return []
+    padded = " " + text
+    pos = terms.first(padded)
+    if pos is None:
+        return []
     found: list[tuple[int, int, Finding]] = []
     ends: list[tuple[int, int]] | None = None
     for rank, code in enumerate(codes):
-        for m, term in terms.find(code, text):
+        for start, end, term in terms.find(code, padded, pos):
             if code == VAGUE_PRAISE:
                 if ends is None:
                     ends = [mm.span() for mm in SENTENCE_END_RE.finditer(text)]
-                if _states_outcome(text, m.start(), m.end(), ends):
+                if _states_outcome(text, start, end, ends):
                     continue
+            match = text[start:end]
             suggestion = term.suggestion or TERM_DEFAULT_SUGGESTION[code]
             finding = Finding(
                 code=code,
                 severity=TERM_SEVERITY[code],
-                message=f'{TERM_LEAD[code]}: "{m.group()}". {suggestion}',
+                message=f'{TERM_LEAD[code]}: "{match}". {suggestion}',
                 field=field,
-                match=m.group(),
+                match=match,
             )
-            found.append((m.start(), rank, finding))
+            found.append((start, rank, finding))
     return [f for _, _, f in sorted(found, key=lambda x: (x[0], x[1]))]
 
 

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from audit import bench as audit_bench
 from org.demo import seed_actor
 from org.models import Person, Team, User
 from outcomes import bench as outcomes_bench
@@ -45,6 +46,7 @@ class Command(BaseCommand):
         from calibration import bench as calibration_bench
 
         calibration_bench.run(self.stdout, people)
+        audit_bench.run(self.stdout, people)
         outcomes_bench.run(stdout=self.stdout, hr_user=people["hr"].user)
 
     @transaction.atomic
