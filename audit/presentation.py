@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.utils.text import slugify
 
 from audit.charts import rates_svg
@@ -77,11 +78,33 @@ def _group_row(g: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _listed(result: dict[str, Any], limit: int) -> tuple[list[dict[str, Any]], int]:
+    """For a dimension with too many groups to list: the groups below four-fifths (lowest
+    rate first, at most ``limit``) then the reference group; and how many were below."""
+    shown = [g for g in result["groups"] if not g["suppressed"]]
+    below = sorted(
+        (g for g in shown if g["below_four_fifths"]), key=lambda g: (g["rate"], g["group"])
+    )
+    ref = [g for g in shown if g["group"] == result["reference_group"]]
+    return below[:limit] + ref, len(below)
+
+
+def _max_listed(max_groups: int | None) -> int:
+    return settings.AUDIT_MAX_LISTED_GROUPS if max_groups is None else max_groups
+
+
 def report_sections(
-    report: dict[str, Any], *, chart_font: str | None = None
+    report: dict[str, Any], *, chart_font: str | None = None, max_groups: int | None = None
 ) -> list[dict[str, Any]]:
     """Per dimension: its outcome tables (with a chart each) and its language, evidence
-    and calibration rows, formatted for the template."""
+    and calibration rows, formatted for the template.
+
+    A dimension with more than ``max_groups`` groups (default: the
+    ``AUDIT_MAX_LISTED_GROUPS`` setting) is ``large``: each outcome lists only the groups
+    below four-fifths and the reference group, with a note saying how many others there
+    are, and the language, evidence and calibration rows are left to the JSON report. A
+    chart of a thousand teams helps no one, and the PDF would run to hundreds of pages."""
+    limit = _max_listed(max_groups)
     outcomes = {o["key"]: o for o in report["outcomes"]}
     by_dim: dict[str, list[dict[str, Any]]] = {}
     for result in report["results"]:
@@ -92,8 +115,25 @@ def report_sections(
     sections = []
     for d in report["dimensions"]:
         tables = []
-        for result in by_dim.get(d["key"], []):
+        results = by_dim.get(d["key"], [])
+        count = len(results[0]["groups"]) if results else 0
+        large = count > limit
+        for result in results:
             outcome = outcomes[result["outcome"]]
+            groups = result["groups"]
+            note = ""
+            if large:
+                groups, below = _listed(result, limit)
+                note = (
+                    f"{d['label']} has {count} groups, too many to list. Shown: "
+                    + (
+                        f"the {min(below, limit)} with the lowest rates of the {below} below "
+                        if below > limit
+                        else f"the {below} group{'' if below == 1 else 's'} below "
+                    )
+                    + "four fifths of the reference group, and the reference group. The CSV "
+                    "and the JSON report hold every group."
+                )
             ref = result["reference_group"]
             ref_rate = next(
                 (g["rate"] for g in result["groups"] if g["group"] == ref and not g["suppressed"]),
@@ -112,8 +152,9 @@ def report_sections(
                     "label": outcome["label"],
                     "adverse": outcome["higher_is_less_favourable"],
                     "reference": ref,
+                    "note": note,
                     "chart": rates_svg(
-                        result["groups"],
+                        groups,
                         reference_rate=ref_rate,
                         title=title,
                         desc=desc,
@@ -121,7 +162,7 @@ def report_sections(
                         font=chart_font,
                     ),
                     "title": title,
-                    "groups": [_group_row(g) for g in result["groups"]],
+                    "groups": [_group_row(g) for g in groups],
                     "tests": _test_rows(result["tests"]),
                 }
             )
@@ -130,6 +171,8 @@ def report_sections(
                 "key": slugify(d["key"]) or "dimension",
                 "label": d["label"],
                 "kind": d["kind"],
+                "large": large,
+                "group_count": count,
                 "tables": tables,
                 "language": [
                     g
@@ -140,7 +183,7 @@ def report_sections(
                         "vague": _dec(g["vague_judgement_per_review"]),
                         "personality": _dec(g["personality_per_review"]),
                     }
-                    for g in language.get(d["key"], [])
+                    for g in ([] if large else language.get(d["key"], []))
                 ],
                 "evidence": [
                     g
@@ -154,7 +197,7 @@ def report_sections(
                         "other_cited": _pct(g["other_cited_share"]) or "—",
                         "high_cited": _dec(g["high_rated_citations_per_review"], 1) or "—",
                     }
-                    for g in evidence.get(d["key"], [])
+                    for g in ([] if large else evidence.get(d["key"], []))
                 ],
                 "calibration": [
                     g
@@ -165,7 +208,7 @@ def report_sections(
                         "down": _pct(g["changed_down_share"]) or "—",
                         "unchanged": _pct(g["unchanged_share"]) or "—",
                     }
-                    for g in calibration.get(d["key"], [])
+                    for g in ([] if large else calibration.get(d["key"], []))
                 ],
             }
         )
@@ -181,9 +224,13 @@ def _change(value: float | None) -> str:
     return f"{'+' if points > 0 else '−'}{abs(points):.1f} pts"
 
 
-def comparison_sections(report: dict[str, Any]) -> list[dict[str, Any]]:
+def comparison_sections(
+    report: dict[str, Any], *, max_groups: int | None = None
+) -> list[dict[str, Any]]:
     """The comparison with the previous cycle, per dimension: one row per group with,
-    for each outcome, this cycle's rate, the previous one and the change."""
+    for each outcome, this cycle's rate, the previous one and the change. A dimension with
+    more than ``max_groups`` groups is ``large``: no rows (the JSON report has them)."""
+    limit = _max_listed(max_groups)
     comparison = report.get("comparison") or {}
     if not comparison.get("previous_cycle"):
         return []
@@ -199,8 +246,9 @@ def comparison_sections(report: dict[str, Any]) -> list[dict[str, Any]]:
             for g in results.get(key, {"groups": []})["groups"]:
                 if g["group"] not in names:
                     names.append(g["group"])
+        large = len(names) > limit
         rows = []
-        for name in sorted(names):
+        for name in [] if large else sorted(names):
             cells = []
             for key in outcome_keys:
                 g = next(
@@ -224,6 +272,8 @@ def comparison_sections(report: dict[str, Any]) -> list[dict[str, Any]]:
                 "key": slugify(d["key"]) or "dimension",
                 "label": d["label"],
                 "outcomes": [OUTCOMES[k][0] for k in outcome_keys],
+                "large": large,
+                "group_count": len(names),
                 "rows": rows,
             }
         )

@@ -127,6 +127,10 @@ AUTH_PASSWORD_VALIDATORS = [
 HR_GROUP_NAME = "HR"
 # Fairness audits suppress groups smaller than this (SPEC §6).
 AUDIT_MIN_GROUP_SIZE = env.int("AUDIT_MIN_GROUP_SIZE", default=5)
+# A dimension with more groups than this (teams or managers of a big org) is summarised on
+# the report page and in the PDF: the reference group and the groups below four-fifths.
+# The JSON report and the CSV always hold every group.
+AUDIT_MAX_LISTED_GROUPS = env.int("AUDIT_MAX_LISTED_GROUPS", default=30)
 
 # Login throttling (django-axes): lock a username+IP pair after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

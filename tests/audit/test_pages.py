@@ -160,3 +160,26 @@ def test_the_report_page_runs_as_many_queries_for_a_big_cycle_as_for_a_small_one
         assert r.status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_a_dimension_with_too_many_groups_lists_only_those_below_four_fifths(
+    org, client_for, settings
+):
+    """A big org has a thousand teams and managers: the page lists, for such a dimension,
+    the groups below four-fifths and the reference group, and says so."""
+    settings.AUDIT_MAX_LISTED_GROUPS = 3  # gender has 4 groups here; team, level 3
+    r = client_for("hr").get(reverse("audit:report", args=[org.cycle.pk]))
+    assert r.status_code == 200
+    html = r.content.decode()
+    gender = next(s for s in r.context["sections"] if s["key"] == "gender")
+    team = next(s for s in r.context["sections"] if s["key"] == "team")
+    assert gender["large"] and not team["large"]
+    high = next(t for t in gender["tables"] if t["key"] == "gender-high_rating")
+    # woman 3 of 6 (the reference), man 2 of 6 (below four-fifths); the two small groups
+    # are not listed at all.
+    assert [g["group"] for g in high["groups"]] == ["man", "woman"]
+    assert high["note"].startswith("Gender has 4 groups, too many to list.")
+    assert escape(high["note"]) in html
+    assert gender["language"] == gender["evidence"] == gender["calibration"] == []
+    assert "Gender: 4 groups, too many to list here." in html
+    assert len([t for t in team["tables"] if len(t["groups"]) == 3]) == 5
