@@ -140,5 +140,9 @@ def report_pdf_build(pdf: ReportPdf) -> ReportPdf:
         pages=pages,
         finished_at=timezone.now(),
     )
+    # Superseded PDFs hold numbers that are no longer current: keep only the newest.
+    ReportPdf.objects.filter(
+        cycle_id=pdf.cycle_id, status__in=[ReportPdf.Status.DONE, ReportPdf.Status.FAILED]
+    ).exclude(pk=pdf.pk).delete()
     pdf.refresh_from_db()
     return pdf

@@ -125,6 +125,9 @@ def test_asking_again_while_nothing_changed_reuses_the_pdf_and_a_change_builds_a
         fresh = documents.report_pdf_request(user=world.hr.user, cycle=org.cycle)
     assert fresh.pk != first.pk and fresh.status == ReportPdf.Status.QUEUED
     assert ReportPdf.objects.count() == 2
+    # Once the new one is built, the superseded one is deleted: its numbers are stale.
+    run_task_worker()
+    assert list(ReportPdf.objects.values_list("pk", "status")) == [(fresh.pk, "done")]
 
 
 def test_the_api_answers_202_with_progress_then_200_with_the_pdf(
