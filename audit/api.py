@@ -25,6 +25,7 @@ from audit.serializers import (
     AuditReportQuerySerializer,
     AuditReportSerializer,
 )
+from config.builds import build_status_body
 from org.selectors import is_hr
 
 
@@ -164,19 +165,9 @@ class AuditReportPdfView(APIView):
             response = HttpResponse(bytes(pdf.pdf), content_type="application/pdf")
             response["Content-Disposition"] = f'inline; filename="fairness-audit-{cycle.pk}.pdf"'
             return response
-        messages = {
-            "queued": "Queued: the PDF will be built in the background.",
-            "running": "Building the PDF.",
-            "failed": f"The build failed: {pdf.error}. Ask again to retry.",
-        }
         return Response(
             AuditReportPdfStatusSerializer(
-                {
-                    "status": pdf.status,
-                    "progress": pdf.progress,
-                    "detail": messages.get(str(pdf.status), ""),
-                    "url": request.build_absolute_uri(),
-                }
+                build_status_body(pdf, noun="PDF", url=request.build_absolute_uri())
             ).data,
             status=status.HTTP_202_ACCEPTED,
         )

@@ -350,6 +350,16 @@ def _api(client: Client, cycle: ReviewCycle) -> Callable[[], Any]:
     return call
 
 
+def _page(client: Client, cycle: ReviewCycle) -> Callable[[], Any]:
+    def call() -> Any:
+        response = client.get(f"/audit/{cycle.pk}/")
+        if response.status_code != 200:
+            raise RuntimeError(f"{response.status_code} from the audit report page")
+        return response
+
+    return call
+
+
 def _pdf_pages(pdf: bytes) -> str:
     """The page count if a PDF reader is installed (pypdf, else the tests' pypdfium2)."""
     size = f"{len(pdf) // 1024} KiB"
@@ -368,12 +378,9 @@ def _pdf_pages(pdf: bytes) -> str:
 
 
 def audit_pdf_line(stdout: Any, cycle: ReviewCycle, label: str) -> None:
-    """The report PDF: timed once ``audit.documents.report_pdf_render`` exists."""
-    try:
-        from audit.documents import report_pdf_render
-    except ImportError:
-        stdout.write(f"{label:<40} skipped: audit.documents.report_pdf_render is not there yet")
-        return
+    """The report PDF, laid out as the background task does (one run: it takes seconds)."""
+    from audit.documents import report_pdf_render
+
     with CaptureQueriesContext(connection) as ctx:
         t0 = time.perf_counter()
         pdf = report_pdf_render(cycle=cycle)
@@ -427,12 +434,13 @@ def run(stdout: Any, people: dict[str, Person]) -> None:
     client = Client()
     client.force_login(people["hr"].user)
     stdout.write(f"{'what':<40} {'median ms':>10} {'first ms':>8} {'queries':>8}")
-    counts: dict[str, list[int]] = {"API": [], "selector": []}
+    counts: dict[str, list[int]] = {"API": [], "selector": [], "page": []}
     for measured in (large, small):
         n = f"({measured.reviews:,} reviews)"
         for kind, label, call in (
             ("API", f"Audit report API {n}", _api(client, measured.cycle)),
             ("selector", f"audit_report selector {n}", partial(audit_report, cycle=measured.cycle)),
+            ("page", f"Audit report page (HTML) {n}", _page(client, measured.cycle)),
         ):
             first, median, queries = _measure(call)
             counts[kind].append(queries)
@@ -440,6 +448,7 @@ def run(stdout: Any, people: dict[str, Person]) -> None:
     stdout.write(
         f"Audit report queries, {large.reviews:,} vs {small.reviews:,} reviews: "
         f"API {counts['API'][0]} vs {counts['API'][1]}, "
-        f"selector {counts['selector'][0]} vs {counts['selector'][1]}"
+        f"selector {counts['selector'][0]} vs {counts['selector'][1]}, "
+        f"page {counts['page'][0]} vs {counts['page'][1]}"
     )
     audit_pdf_line(stdout, large.cycle, f"Audit report PDF ({large.reviews:,} reviews)")

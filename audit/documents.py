@@ -14,13 +14,13 @@ import hashlib
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from audit import presentation, selectors
 from audit.models import ReportPdf
 from calibration.models import CalibrationCase, CalibrationSession
+from config.builds import build_request
 from config.reports import render_pdf_pages
 from org.models import DemographicAnswer, DemographicDimension
 from reviews.models import LintTerm, Review, ReviewCycle
@@ -75,26 +75,14 @@ def report_pdf_current(cycle: ReviewCycle) -> ReportPdf | None:
 def report_pdf_request(*, user: Any, cycle: ReviewCycle) -> ReportPdf:
     """The PDF for the data as it is now: found, or created and queued for the background
     worker (`manage.py db_worker`). A failed build is queued again."""
-    key = report_state_key(cycle)
-    pdf = ReportPdf.objects.filter(cycle=cycle, state_key=key).first()
-    if pdf is not None and pdf.status != ReportPdf.Status.FAILED:
-        return pdf
-    try:
-        with transaction.atomic():
-            if pdf is None:
-                pdf = ReportPdf.objects.create(cycle=cycle, state_key=key, requested_by=user)
-            else:
-                pdf.status, pdf.progress, pdf.error = ReportPdf.Status.QUEUED, 0, ""
-                pdf.requested_by = user
-                pdf.save(update_fields=["status", "progress", "error", "requested_by"])
-    except IntegrityError:
-        # Someone asked for the same PDF at the same moment: use theirs.
-        return ReportPdf.objects.get(cycle=cycle, state_key=key)
     from audit.tasks import build_report_pdf
 
-    pdf_id = pdf.pk
-    transaction.on_commit(lambda: build_report_pdf.enqueue(pdf_id))
-    return pdf
+    return build_request(
+        ReportPdf,
+        key={"cycle": cycle, "state_key": report_state_key(cycle)},
+        user=user,
+        enqueue=build_report_pdf.enqueue,
+    )
 
 
 def report_pdf_context(report: dict[str, Any], cycle: ReviewCycle) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from calibration.serializers import (
     SessionInputSerializer,
     SessionSerializer,
 )
+from config.builds import build_status_body
 from config.errors import StaleVersionError
 from config.permissions import IsHROrReadOnly
 from org.services import access_log_record
@@ -107,19 +108,8 @@ class SessionViewSet(
             response = HttpResponse(bytes(packet.pdf), content_type="application/pdf")
             response["Content-Disposition"] = f'inline; filename="packet-{session.pk}.pdf"'
             return response
-        messages: dict[str, str] = {
-            "queued": "Queued: the packet will be built in the background.",
-            "running": "Building the packet.",
-            "failed": f"The build failed: {packet.error}. Ask again to retry.",
-        }
-        detail = messages.get(str(packet.status), "")
         return Response(
-            {
-                "status": packet.status,
-                "progress": packet.progress,
-                "detail": detail,
-                "url": request.build_absolute_uri(),
-            },
+            build_status_body(packet, noun="packet", url=request.build_absolute_uri()),
             status=status.HTTP_202_ACCEPTED,
         )
 

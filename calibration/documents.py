@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from calibration.models import CalibrationCase, CalibrationSession, SessionPacket
 from calibration.services import session_state_key
+from config.builds import build_request
 from config.reports import render_pdf
 from reviews.lint import lint_review, load_terms
 from reviews.models import Review
@@ -24,27 +24,14 @@ def packet_request(*, user: Any, session: CalibrationSession) -> SessionPacket:
     Building runs in the background task worker (`manage.py db_worker`), never in the
     web request: a 100-case packet takes seconds.
     """
-    key = session_state_key(session)
-    packet = SessionPacket.objects.filter(session=session, state_key=key).first()
-    if packet is not None and packet.status != SessionPacket.Status.FAILED:
-        return packet
-    try:
-        with transaction.atomic():
-            if packet is None:
-                packet = SessionPacket.objects.create(
-                    session=session, state_key=key, requested_by=user
-                )
-            else:
-                packet.status, packet.progress, packet.error = SessionPacket.Status.QUEUED, 0, ""
-                packet.save(update_fields=["status", "progress", "error"])
-    except IntegrityError:
-        # Someone asked for the same packet at the same moment: use theirs.
-        return SessionPacket.objects.get(session=session, state_key=key)
     from calibration.tasks import build_packet
 
-    packet_id = packet.pk
-    transaction.on_commit(lambda: build_packet.enqueue(packet_id))
-    return packet
+    return build_request(
+        SessionPacket,
+        key={"session": session, "state_key": session_state_key(session)},
+        user=user,
+        enqueue=build_packet.enqueue,
+    )
 
 
 def packet_context(session: CalibrationSession, progress: Any = None) -> dict[str, Any]:

@@ -48,7 +48,7 @@ def test_hr_asks_for_the_pdf_and_follows_its_progress_until_it_can_be_downloaded
     assert r.status_code == 200
     html = r.content.decode()
     assert "Queued" in html and 'hx-trigger="every 2s"' in html
-    assert '<progress id="pdf-progress" max="100" value="0">' in html
+    assert '<progress id="pdf-status-progress" max="100" value="0">' in html
     # Nothing is downloadable yet: the download link leads back to the progress page.
     r = client.get(reverse("audit:pdf-download", args=[org.cycle.pk]))
     assert r.status_code == 302 and r["Location"] == reverse("audit:pdf", args=[org.cycle.pk])
