@@ -122,7 +122,7 @@ class AuditReportView(APIView):
         query = AuditReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         cycle = selectors.audit_cycle_get(pk=query.validated_data["cycle"])
-        data = selectors.audit_report(cycle=cycle)
+        data = selectors.audit_report_cached(cycle=cycle)
         services.audit_run_record(
             actor=request.user,
             cycle=cycle,

@@ -10,61 +10,27 @@ list edit), a new one is built.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from django.conf import settings
-from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from audit import presentation, selectors
 from audit.models import ReportPdf
-from calibration.models import CalibrationCase, CalibrationSession
 from config.builds import build_request
 from config.reports import render_pdf_pages
-from org.models import DemographicAnswer, DemographicDimension
-from reviews.models import LintTerm, Review, ReviewCycle
+from reviews.models import ReviewCycle
 
 # Bump when the PDF's layout changes, so that kept PDFs are rebuilt.
 LAYOUT_VERSION = 1
-# The charts in the PDF use the fonts bundled for PDFs (see config.reports).
-PDF_CHART_FONT = "LH Sans, DejaVu Sans, sans-serif"
-
-
-def _cycle_state(cycle: ReviewCycle) -> str:
-    reviews = Review.objects.filter(cycle=cycle).aggregate(n=Count("id"), t=Max("updated_at"))
-    cases = CalibrationCase.objects.filter(session__cycle=cycle).aggregate(
-        n=Count("id"), v=Max("version"), d=Max("decided_at")
-    )
-    sessions = CalibrationSession.objects.filter(cycle=cycle).aggregate(
-        n=Count("id", filter=Q(status=CalibrationSession.Status.FINALIZED)),
-        f=Max("finalized_at"),
-    )
-    return (
-        f"{cycle.pk}:{cycle.status}:{reviews['n']}:{reviews['t']}:{cases['n']}:{cases['v']}:"
-        f"{cases['d']}:{sessions['n']}:{sessions['f']}"
-    )
 
 
 def report_state_key(cycle: ReviewCycle) -> str:
-    """Changes whenever anything the report is computed from changes: the cycle's reviews
-    and calibration, the previous cycle's (for the comparison), demographic answers and
-    dimensions, the review-language word lists, the minimum group size and the layout."""
-    before = selectors.previous_cycle(cycle)
-    answers = DemographicAnswer.objects.aggregate(n=Count("id"), t=Max("updated_at"))
-    terms = LintTerm.objects.filter(is_active=True).aggregate(n=Count("id"), m=Max("id"))
-    raw = ":".join(
-        [
-            f"layout{LAYOUT_VERSION}",
-            f"min{settings.AUDIT_MIN_GROUP_SIZE}",
-            _cycle_state(cycle),
-            _cycle_state(before) if before is not None else "no-previous",
-            f"{answers['n']}:{answers['t']}",
-            ",".join(DemographicDimension.objects.order_by("pk").values_list("key", flat=True)),
-            f"{terms['n']}:{terms['m']}",
-        ]
-    )
-    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+    """The state of the data the report is computed from, and of the PDF's layout."""
+    return f"{selectors.report_state_key(cycle)}-{LAYOUT_VERSION}"
+
+
+# The charts in the PDF use the fonts bundled for PDFs (see config.reports).
+PDF_CHART_FONT = "LH Sans, DejaVu Sans, sans-serif"
 
 
 def report_pdf_current(cycle: ReviewCycle) -> ReportPdf | None:

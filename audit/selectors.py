@@ -9,12 +9,15 @@ tables and the language, evidence and calibration sections hide exactly the same
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from audit import stats
@@ -34,8 +37,10 @@ from audit.population import (
     group_members,
     review_signals,
 )
+from calibration.models import CalibrationCase, CalibrationSession
+from org.models import DemographicAnswer, DemographicDimension
 from reviews import lint
-from reviews.models import ReviewCycle
+from reviews.models import LintTerm, Review, ReviewCycle
 
 OUTCOME_KEYS = tuple(OUTCOMES)
 # Every lint code, in the order the language section lists them.
@@ -492,3 +497,56 @@ def audit_report(
         "findings": report_findings(results, dimension_labels=labels),
         "notes": [note.format(min=size) for note in NOTES],
     }
+
+
+def _cycle_state(cycle: ReviewCycle) -> str:
+    reviews = Review.objects.filter(cycle=cycle).aggregate(n=Count("id"), t=Max("updated_at"))
+    cases = CalibrationCase.objects.filter(session__cycle=cycle).aggregate(
+        n=Count("id"), v=Max("version"), d=Max("decided_at")
+    )
+    sessions = CalibrationSession.objects.filter(cycle=cycle).aggregate(
+        n=Count("id", filter=Q(status=CalibrationSession.Status.FINALIZED)),
+        f=Max("finalized_at"),
+    )
+    return (
+        f"{cycle.pk}:{cycle.status}:{reviews['n']}:{reviews['t']}:{cases['n']}:{cases['v']}:"
+        f"{cases['d']}:{sessions['n']}:{sessions['f']}"
+    )
+
+
+def report_state_key(cycle: ReviewCycle) -> str:
+    """Changes whenever anything the report is computed from changes: the cycle's reviews
+    and calibration, the previous cycle's (for the comparison), demographic answers and
+    dimensions, the review-language word lists and the minimum group size. Seven queries.
+    (Renaming a team or a manager does not change it.)"""
+    before = previous_cycle(cycle)
+    answers = DemographicAnswer.objects.aggregate(n=Count("id"), t=Max("updated_at"))
+    terms = LintTerm.objects.filter(is_active=True).aggregate(n=Count("id"), m=Max("id"))
+    raw = ":".join(
+        [
+            f"min{settings.AUDIT_MIN_GROUP_SIZE}",
+            _cycle_state(cycle),
+            _cycle_state(before) if before is not None else "no-previous",
+            f"{answers['n']}:{answers['t']}",
+            ",".join(DemographicDimension.objects.order_by("pk").values_list("key", flat=True)),
+            f"{terms['n']}:{terms['m']}",
+        ]
+    )
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+# How long a computed report is kept in the cache. It is keyed by the state of its data,
+# so a change is seen at once; the limit only bounds memory.
+REPORT_CACHE_SECONDS = 3600
+
+
+def audit_report_cached(*, cycle: ReviewCycle) -> dict[str, Any]:
+    """``audit_report`` with the default group size, computed once per state of the data
+    (``report_state_key``) and then read from the cache: a 10,000-person cycle takes
+    seconds to compute, and HR opens the page, the CSV and the API on the same numbers."""
+    key = f"audit-report:{cycle.pk}:{report_state_key(cycle)}"
+    report = cache.get(key)
+    if report is None:
+        report = audit_report(cycle=cycle)
+        cache.set(key, report, REPORT_CACHE_SECONDS)
+    return report

@@ -3,8 +3,8 @@ page, and the same outcome tables as CSV. HR only: everyone else gets 404, so th
 existence is not revealed (SPEC §3). Every page view and download is logged as an
 AuditRun (who and when).
 
-The report is computed from the cycle on every request (a fixed number of queries); for
-a big cycle the page takes a few seconds. The PDF is built by the background worker and
+The report is computed from the cycle (a fixed number of queries; seconds for a big
+cycle) once per state of its data, then read from the cache. The PDF is built by the background worker and
 its page follows the progress (htmx polling, or a Refresh link without JavaScript). The
 comparison page puts the outcome rates of one dimension's groups side by side across
 several cycles.
@@ -56,7 +56,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     _require_hr(request)
     cycle = _cycle(cycle_pk)
-    data = selectors.audit_report(cycle=cycle)
+    data = selectors.audit_report_cached(cycle=cycle)
     services.audit_run_record(
         actor=request.user,
         cycle=cycle,
@@ -83,7 +83,7 @@ def report(request: HttpRequest, cycle_pk: int) -> HttpResponse:
 def report_csv_download(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     _require_hr(request)
     cycle = _cycle(cycle_pk)
-    data = selectors.audit_report(cycle=cycle)
+    data = selectors.audit_report_cached(cycle=cycle)
     services.audit_run_record(
         actor=request.user,
         cycle=cycle,
