@@ -12,8 +12,8 @@ Rules, per dimension × outcome (suppressed groups never appear):
 - ``difference``: no group is below four-fifths, but the chi-square adjusted p < 0.05.
 - ``simpson`` (a pooled difference that disappears or reverses within levels): exactly two
   groups; the pooled odds ratio (Fisher's sample odds ratio) lies outside [0.8, 1.25] with
-  chi-square adjusted p < 0.05; and the Mantel–Haenszel odds ratio over levels is on the
-  other side of 1 ("reverses") or inside [0.8, 1.25] ("largely disappears").
+  chi-square adjusted p < 0.05; and the Mantel–Haenszel odds ratio over levels is inside
+  [0.8, 1.25] ("largely disappears") or beyond it on the other side of 1 ("reverses").
 
 Each finding says whether it is ``significant``: the chi-square adjusted p < 0.05 (for a
 ``simpson`` note, the pooled gap it qualifies). The report lists those first; a gap below
@@ -198,10 +198,13 @@ def _simpson(
         return None
     if _near_one(crude):
         return None
-    if math.log(crude) * math.log(pooled_mh) < 0:
-        change = "reverses"
-    elif _near_one(pooled_mh):
+    # Within the four-fifths band the level-by-level odds are about equal: the gap
+    # "largely disappears", whichever side of 1 they fall; beyond it, on the other side,
+    # it "reverses".
+    if _near_one(pooled_mh):
         change = "largely disappears"
+    elif math.log(crude) * math.log(pooled_mh) < 0:
+        change = "reverses"
     else:
         return None
     first, second = shown[0]["group"], shown[1]["group"]

@@ -242,6 +242,24 @@ def test_simpsons_paradox_reverses_within_levels_and_the_findings_say_so():
     assert "chi-square" in gap["text"]
 
 
+def test_a_gap_that_level_explains_largely_disappears_even_if_it_tips_past_one():
+    # Level by level "a" and "b" do about as well (odds ratio just under 1): the note says
+    # the gap largely disappears, not that it reverses.
+    cells = {
+        "a": {"L3": (80, 8), "L5": (20, 12)},
+        "b": {"L3": (20, 2), "L5": (80, 50)},
+    }
+    result = stats.outcome_result(cells, min_group_size=5)
+    within = StratifiedTable([np.array([[8, 72], [2, 18]]), np.array([[12, 8], [50, 30]])])
+    assert result["tests"]["cmh_by_level"]["odds_ratio"] == pytest.approx(within.oddsratio_pooled)
+    assert 0.8 < within.oddsratio_pooled < 1
+    findings = result_findings(
+        {"dimension": "gender", "outcome": "high_rating", **result}, dimension_label="Gender"
+    )
+    (simpson,) = [f for f in findings if f["kind"] == "simpson"]
+    assert "largely disappears" in simpson["text"] and "reverses" not in simpson["text"]
+
+
 def test_no_simpson_note_when_the_gap_holds_within_levels():
     cells = {
         "a": {"L3": (50, 10), "L5": (50, 20)},
