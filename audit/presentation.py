@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.text import slugify
 
-from audit.charts import rates_svg
+from audit.charts import rates_svg, trend_svg
 from audit.population import OUTCOMES
 
 
@@ -284,6 +284,7 @@ def comparison_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
     """The multi-cycle comparison page: per outcome, one row per group and one cell per
     cycle (rate, interval and group size), oldest cycle first."""
     tables = []
+    names = [c["name"] for c in data["cycles"]]
     for block in data["outcomes"]:
         label, adverse = OUTCOMES[block["outcome"]]
         rows = []
@@ -311,7 +312,35 @@ def comparison_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
                 )
                 previous = cell["rate"]
             rows.append({"group": g["group"], "cells": cells})
-        tables.append({"key": block["outcome"], "label": label, "adverse": adverse, "rows": rows})
+        chart = None
+        if len(block["groups"]) <= _max_listed(None):
+            title = f"{label} rate by {data['dimension_label'].lower()}, per cycle"
+            chart = trend_svg(
+                [
+                    {
+                        "group": g["group"],
+                        "rates": [
+                            c["rate"] if c["present"] and not c["suppressed"] else None
+                            for c in g["cells"]
+                        ],
+                    }
+                    for g in block["groups"]
+                ],
+                cycles=names,
+                title=title,
+                desc="One row per group and one marker per cycle at its rate, oldest to "
+                "newest joined by a line. Groups not shown in a cycle have no marker for it.",
+                ident=f"trend-{block['outcome']}",
+            )
+        tables.append(
+            {
+                "key": block["outcome"],
+                "label": label,
+                "adverse": adverse,
+                "rows": rows,
+                "chart": chart,
+            }
+        )
     return tables
 
 

@@ -4,10 +4,10 @@ existence is not revealed (SPEC §3). Every page view and download is logged as 
 AuditRun (who and when).
 
 The report is computed from the cycle (a fixed number of queries; seconds for a big
-cycle) once per state of its data, then read from the cache. The PDF is built by the background worker and
-its page follows the progress (htmx polling, or a Refresh link without JavaScript). The
-comparison page puts the outcome rates of one dimension's groups side by side across
-several cycles.
+cycle) once per state of its data, then read from the cache. The PDF is built by the
+background worker and its page follows the progress (htmx polling, or a Refresh link
+without JavaScript). The comparison page puts the outcome rates of one dimension's
+groups side by side across several cycles.
 """
 
 from __future__ import annotations

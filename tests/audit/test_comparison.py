@@ -194,3 +194,19 @@ def test_the_comparison_page_runs_as_many_queries_for_big_cycles_as_for_small_on
         assert r.status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_the_comparison_chart_marks_each_cycles_rate_and_leaves_hidden_groups_out(
+    two, client_for
+):
+    r = client_for("hr").get(reverse("audit:compare"), {"dimension": "team"})
+    html = r.content.decode()
+    chart = html.split('id="trend-high_rating-title"')[1].split("</svg>")[0]
+    assert ">High rating rate by team, per cycle</title>" in chart
+    assert "<title>Team A, H1 2025: 100.0%</title>" in chart
+    assert "<title>Team A, H2 2025: 50.0%</title>" in chart
+    # Team C: shown in H1 2025 only; Team B: never shown, so not drawn at all.
+    assert "<title>Team C, H1 2025: 28.6%</title>" in chart
+    assert "Team C, H2 2025" not in chart
+    assert "Team B" not in chart
+    assert "<script" not in html.split("<main")[1]
