@@ -433,6 +433,10 @@ def run(stdout: Any, people: dict[str, Person]) -> None:
 
     client = Client()
     client.force_login(people["hr"].user)
+    stdout.write(
+        "(the API and the page compute the report on the first call and read it from the "
+        "cache after that, until the data changes; the selector always computes)"
+    )
     stdout.write(f"{'what':<40} {'median ms':>10} {'first ms':>8} {'queries':>8}")
     counts: dict[str, list[int]] = {"API": [], "selector": [], "page": []}
     for measured in (large, small):
