@@ -196,9 +196,7 @@ def test_the_comparison_page_runs_as_many_queries_for_big_cycles_as_for_small_on
     assert counts[0] == counts[1]
 
 
-def test_the_comparison_chart_marks_each_cycles_rate_and_leaves_hidden_groups_out(
-    two, client_for
-):
+def test_the_comparison_chart_marks_each_cycles_rate_and_leaves_hidden_groups_out(two, client_for):
     r = client_for("hr").get(reverse("audit:compare"), {"dimension": "team"})
     html = r.content.decode()
     chart = html.split('id="trend-high_rating-title"')[1].split("</svg>")[0]
