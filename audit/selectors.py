@@ -38,7 +38,7 @@ from audit.population import (
     review_signals,
 )
 from calibration.models import CalibrationCase, CalibrationSession
-from org.models import DemographicAnswer, DemographicDimension
+from org.models import DemographicAnswer, DemographicDimension, Person, Team
 from reviews import lint
 from reviews.models import LintTerm, Review, ReviewCycle
 
@@ -514,22 +514,31 @@ def _cycle_state(cycle: ReviewCycle) -> str:
     )
 
 
+def _last_change(model: Any) -> Any:
+    """When any row of a model with recorded history (django-simple-history) last changed."""
+    return model.history.aggregate(t=Max("history_date"))["t"]
+
+
 def report_state_key(cycle: ReviewCycle) -> str:
     """Changes whenever anything the report is computed from changes: the cycle's reviews
-    and calibration, the previous cycle's (for the comparison), demographic answers and
-    dimensions, the review-language word lists and the minimum group size. Seven queries.
-    (Renaming a team or a manager does not change it.)"""
+    and calibration, the previous cycle's (for the comparison), team and people records
+    (names, managers), demographic answers and dimensions, the review-language word lists
+    and the minimum group size. Ten queries, whatever the size of the org."""
     before = previous_cycle(cycle)
     answers = DemographicAnswer.objects.aggregate(n=Count("id"), t=Max("updated_at"))
-    terms = LintTerm.objects.filter(is_active=True).aggregate(n=Count("id"), m=Max("id"))
-    raw = ":".join(
+    terms = sorted(
+        LintTerm.objects.filter(is_active=True).values_list("code", "phrase", "suggestion")
+    )
+    raw = "\x1f".join(
         [
             f"min{settings.AUDIT_MIN_GROUP_SIZE}",
             _cycle_state(cycle),
             _cycle_state(before) if before is not None else "no-previous",
             f"{answers['n']}:{answers['t']}",
+            f"teams:{_last_change(Team)}:people:{_last_change(Person)}",
+            f"dimensions:{_last_change(DemographicDimension)}",
             ",".join(DemographicDimension.objects.order_by("pk").values_list("key", flat=True)),
-            f"{terms['n']}:{terms['m']}",
+            repr(terms),
         ]
     )
     return hashlib.sha256(raw.encode()).hexdigest()[:32]

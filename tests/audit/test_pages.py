@@ -16,6 +16,7 @@ from django.utils.html import escape
 
 from audit.models import AuditRun
 from org import services as org_services
+from reviews.models import LintTerm
 from tests.audit import answer, gender, open_cycle, seventeen
 from tests.calibration.conftest import submitted_review
 from tests.factories import make_person
@@ -214,3 +215,22 @@ def test_a_dimension_with_too_many_groups_lists_only_those_below_four_fifths(
     assert gender["language"] == gender["evidence"] == gender["calibration"] == []
     assert "Gender: 4 groups, too many to list here." in html
     assert len([t for t in team["tables"] if len(t["groups"]) == 3]) == 5
+
+
+def test_renaming_a_team_shows_the_new_name_on_the_next_view(org, world, client_for):
+    client = client_for("hr")
+    url = reverse("audit:report", args=[org.cycle.pk])
+    assert "Team A" in client.get(url).content.decode()
+    org_services.team_update(actor=world.root, team=world.team_a, name="Payments Core")
+    html = client.get(url).content.decode()
+    assert "Payments Core" in html and "Team A" not in html
+
+
+def test_editing_a_word_list_phrase_recomputes_the_report(org, client_for):
+    client = client_for("hr")
+    url = reverse("audit:report", args=[org.cycle.pk])
+    first = client.get(url).context["report"]["generated_at"]
+    term = LintTerm.objects.filter(is_active=True).order_by("pk").first()
+    term.phrase = term.phrase + " indeed"  # HR edits the phrase in the admin
+    term.save()
+    assert client.get(url).context["report"]["generated_at"] != first
