@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -155,16 +154,13 @@ class AuditReportPdfView(APIView):
         cycle = selectors.audit_cycle_get(pk=query.validated_data["cycle"])
         pdf = documents.report_pdf_request(user=request.user, cycle=cycle)
         if pdf.status == ReportPdf.Status.DONE and pdf.pdf:
-            services.audit_run_record(
-                actor=request.user,
+            return documents.report_pdf_response(
+                user=request.user,
                 cycle=cycle,
-                kind=AuditRun.Kind.REPORT_PDF,
-                params={"pdf": pdf.pk},
+                pdf=pdf,
                 path=request.get_full_path(),
+                attachment=False,
             )
-            response = HttpResponse(bytes(pdf.pdf), content_type="application/pdf")
-            response["Content-Disposition"] = f'inline; filename="fairness-audit-{cycle.pk}.pdf"'
-            return response
         return Response(
             AuditReportPdfStatusSerializer(
                 build_status_body(pdf, noun="PDF", url=request.build_absolute_uri())

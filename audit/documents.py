@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.text import slugify
 
-from audit import presentation, selectors
-from audit.models import ReportPdf
+from audit import presentation, selectors, services
+from audit.models import AuditRun, ReportPdf
 from config.builds import build_request
 from config.reports import render_pdf_pages
 from reviews.models import ReviewCycle
@@ -49,6 +51,23 @@ def report_pdf_request(*, user: Any, cycle: ReviewCycle) -> ReportPdf:
         user=user,
         enqueue=build_report_pdf.enqueue,
     )
+
+
+def report_pdf_response(
+    *, user: Any, cycle: ReviewCycle, pdf: ReportPdf, path: str, attachment: bool
+) -> HttpResponse:
+    """Hand a built PDF to HR (the page downloads it, the API shows it inline), logging
+    the delivery as an AuditRun with who and when."""
+    services.audit_run_record(
+        actor=user, cycle=cycle, kind=AuditRun.Kind.REPORT_PDF, params={"pdf": pdf.pk}, path=path
+    )
+    assert pdf.pdf is not None, "only a built PDF is handed out"
+    response = HttpResponse(bytes(pdf.pdf), content_type="application/pdf")
+    name = f"fairness-audit-{cycle.pk}-{slugify(cycle.name)}.pdf"
+    response["Content-Disposition"] = (
+        f'{"attachment" if attachment else "inline"}; filename="{name}"'
+    )
+    return response
 
 
 def report_pdf_context(report: dict[str, Any], cycle: ReviewCycle) -> dict[str, Any]:

@@ -132,18 +132,9 @@ def pdf_download(request: HttpRequest, cycle_pk: int) -> HttpResponse:
     pdf = documents.report_pdf_current(cycle)
     if pdf is None or pdf.status != ReportPdf.Status.DONE or not pdf.pdf:
         return redirect("audit:pdf", cycle_pk=cycle.pk)
-    services.audit_run_record(
-        actor=request.user,
-        cycle=cycle,
-        kind=AuditRun.Kind.REPORT_PDF,
-        params={"pdf": pdf.pk},
-        path=request.get_full_path(),
+    return documents.report_pdf_response(
+        user=request.user, cycle=cycle, pdf=pdf, path=request.get_full_path(), attachment=True
     )
-    response = HttpResponse(bytes(pdf.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="fairness-audit-{cycle.pk}-{slugify(cycle.name)}.pdf"'
-    )
-    return response
 
 
 # --- Comparison across cycles ----------------------------------------------------------
