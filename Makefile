@@ -30,6 +30,7 @@ install-dev: $(VENV)/.installed-dev
 
 migrate: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 
 seed: migrate
 	$(PY) manage.py seed_demo

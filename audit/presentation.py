@@ -78,6 +78,14 @@ def _group_row(g: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Why a table or a column of a dimension is empty when its outcome is withheld. Saying
+# more (e.g. that everybody shares the outcome) would give away what is withheld.
+WITHHELD_NOTE = (
+    "Not shown: the groups too small to report would be identifiable from this "
+    "dimension's numbers for this outcome."
+)
+
+
 def _listed(result: dict[str, Any], limit: int) -> tuple[list[dict[str, Any]], int]:
     """For a dimension with too many groups to list: the groups below four-fifths (lowest
     rate first, at most ``limit``) then the reference group; and how many were below."""
@@ -87,6 +95,22 @@ def _listed(result: dict[str, Any], limit: int) -> tuple[list[dict[str, Any]], i
     )
     ref = [g for g in shown if g["group"] == result["reference_group"]]
     return below[:limit] + ref, len(below)
+
+
+# The cells of the evidence and calibration tables, by the report field they show.
+EVIDENCE_CELLS = {
+    "high_rated_citations_per_review": "high_cited",
+}
+CALIBRATION_CELLS = {
+    "changed_up_share": "up",
+    "changed_down_share": "down",
+    "unchanged_share": "unchanged",
+}
+
+
+def _not_shown(withheld: list[str], cells: dict[str, str]) -> dict[str, str]:
+    """The cells of a row whose field is withheld for the dimension."""
+    return {cell: "not shown" for field, cell in cells.items() if field in withheld}
 
 
 def _max_listed(max_groups: int | None) -> int:
@@ -112,8 +136,15 @@ def report_sections(
     language = {x["dimension"]: x["groups"] for x in report["language"]}
     evidence = {x["dimension"]: x["groups"] for x in report["evidence"]}
     calibration = {x["dimension"]: x["groups"] for x in report["calibration"]}
+    withheld = {
+        (name, x["dimension"]): x.get("withheld", [])
+        for name in ("evidence", "calibration")
+        for x in report[name]
+    }
     sections = []
     for d in report["dimensions"]:
+        withheld_evidence = withheld.get(("evidence", d["key"]), [])
+        withheld_calibration = withheld.get(("calibration", d["key"]), [])
         tables = []
         results = by_dim.get(d["key"], [])
         count = len(results[0]["groups"]) if results else 0
@@ -134,6 +165,8 @@ def report_sections(
                     + "four fifths of the reference group, and the reference group. The CSV "
                     "and the JSON report hold every group."
                 )
+            if result.get("withheld"):
+                groups, note = [], WITHHELD_NOTE
             ref = result["reference_group"]
             ref_rate = next(
                 (g["rate"] for g in result["groups"] if g["group"] == ref and not g["suppressed"]),
@@ -144,7 +177,7 @@ def report_sections(
                 f"Each group's rate with its 95% interval. Reference group: {ref}; the dashed "
                 "line marks four fifths of its rate."
                 if ref
-                else "No group is large enough to show."
+                else "No group can be shown."
             )
             tables.append(
                 {
@@ -153,7 +186,10 @@ def report_sections(
                     "adverse": outcome["higher_is_less_favourable"],
                     "reference": ref,
                     "note": note,
-                    "chart": rates_svg(
+                    "withheld": bool(result.get("withheld")),
+                    "chart": ""
+                    if result.get("withheld")
+                    else rates_svg(
                         groups,
                         reference_rate=ref_rate,
                         title=title,
@@ -196,6 +232,7 @@ def report_sections(
                         "invisible_cited": _pct(g["invisible_cited_share"]) or "—",
                         "other_cited": _pct(g["other_cited_share"]) or "—",
                         "high_cited": _dec(g["high_rated_citations_per_review"], 1) or "—",
+                        **_not_shown(withheld_evidence, EVIDENCE_CELLS),
                     }
                     for g in ([] if large else evidence.get(d["key"], []))
                 ],
@@ -207,6 +244,7 @@ def report_sections(
                         "up": _pct(g["changed_up_share"]) or "—",
                         "down": _pct(g["changed_down_share"]) or "—",
                         "unchanged": _pct(g["unchanged_share"]) or "—",
+                        **_not_shown(withheld_calibration, CALIBRATION_CELLS),
                     }
                     for g in ([] if large else calibration.get(d["key"], []))
                 ],

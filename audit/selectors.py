@@ -3,8 +3,9 @@ report of a cycle (SPEC §6). Both are HR-only; the API gates them before callin
 
 The report runs a fixed number of queries (ten), whatever the size of the cycle, and
 computes everything else in Python. Small-group suppression is decided once per
-dimension from the group sizes (which do not depend on the outcome), so the outcome
-tables and the language, evidence and calibration sections hide exactly the same groups.
+dimension, from the group sizes and every outcome's counts (``stats.dimension_suppression``),
+so the outcome tables and the language, evidence and calibration sections hide exactly
+the same groups: a group hidden in one place only would say why by its absence.
 """
 
 from __future__ import annotations
@@ -62,8 +63,10 @@ NOTES = (
     "function, manager and ladder are those recorded on the review; demographic groups are "
     "self-identified, and people with no answer or 'prefer not to say' form 'undisclosed'.",
     "Groups with fewer than {min} people are suppressed, with further small groups when "
-    "needed so that no suppressed group can be recovered by subtraction; their numbers "
-    "appear nowhere in this report, and no total includes them.",
+    "needed so that no suppressed group can be recovered by subtraction, and one more "
+    "group when subtraction would otherwise say that every suppressed person shared an "
+    "outcome (or none did); their numbers appear nowhere in this report, and no total "
+    "includes them.",
     "rate = count / n, with a 95% Wilson score interval. The reference group has the highest "
     "rate; impact ratio = rate / reference rate; below four-fifths = impact ratio < 0.8.",
     "Chi-square: Pearson test of independence without continuity correction. Fisher's exact "
@@ -109,9 +112,31 @@ def _cells(tally: Tally, outcome: str) -> stats.Cells:
     return {g: {lvl: (v[0], v[i]) for lvl, v in levels.items()} for g, levels in tally.items()}
 
 
-def _hidden(tally: Tally, min_group_size: int) -> frozenset[str]:
+def _suppression(tally: Tally, min_group_size: int) -> stats.Suppression:
+    """What a dimension hides, decided once from its group sizes and every outcome's
+    counts, so that each outcome table and section of it hides the same groups."""
     sizes = {g: sum(v[0] for v in levels.values()) for g, levels in tally.items()}
-    return stats.suppressed_groups(sizes, min_group_size)
+    counts = {
+        outcome: {g: sum(v[i] for v in levels.values()) for g, levels in tally.items()}
+        for i, outcome in enumerate(OUTCOME_KEYS, 1)
+    }
+    return stats.dimension_suppression(sizes, counts, min_group_size)
+
+
+def _result(
+    tally: Tally,
+    outcome: str,
+    suppression: stats.Suppression,
+    min_group_size: int,
+    reference: str | None = None,
+) -> dict[str, Any]:
+    return stats.outcome_result(
+        _cells(tally, outcome),
+        min_group_size=min_group_size,
+        reference=reference,
+        suppression=suppression,
+        outcome=outcome,
+    )
 
 
 def audit_outcomes(
@@ -138,12 +163,9 @@ def audit_outcomes(
         raise ValidationError(errors)
     size = _min_size(min_group_size)
     population = cycle_population(cycle=cycle, dimensions=[dimensions[dimension]])
+    tally = _tally(population.members, dimension)
     try:
-        result = stats.outcome_result(
-            _cells(_tally(population.members, dimension), outcome),
-            min_group_size=size,
-            reference=reference,
-        )
+        result = _result(tally, outcome, _suppression(tally, size), size, reference)
     except stats.ReferenceGroupError as e:
         raise ValidationError({"reference": [str(e)]}) from e
     return {
@@ -267,6 +289,34 @@ CALIBRATION_KEYS = (
 )
 
 
+# Fields of the evidence and calibration rows that give a group's count of an outcome
+# (a count, or a share of a count shown beside it). When the outcome is withheld for a
+# dimension, so are they: otherwise the section would give what the outcome table hides.
+# The three calibration shares add up to 1, so one cannot go without the others.
+EVIDENCE_OUTCOME_FIELDS = {
+    HIGH_RATING: ("high_rated_reviews", "high_rated_citations_per_review"),
+}
+CALIBRATION_SHARES = ("changed_up_share", "changed_down_share", "unchanged_share")
+CALIBRATION_OUTCOME_FIELDS = {CALIBRATED_UP: CALIBRATION_SHARES, CALIBRATED_DOWN: CALIBRATION_SHARES}
+
+
+def _withheld_section(
+    dimension: str,
+    rows: list[dict[str, Any]],
+    suppression: stats.Suppression,
+    outcome_fields: dict[str, tuple[str, ...]],
+) -> dict[str, Any]:
+    """A section of one dimension, with the fields of its withheld outcomes emptied in
+    every row and named in ``withheld``."""
+    withheld: list[str] = []
+    for outcome, fields in outcome_fields.items():
+        if outcome in suppression.withheld:
+            withheld.extend(f for f in fields if f not in withheld)
+    for row in rows:
+        row.update(dict.fromkeys(withheld))
+    return {"dimension": dimension, "withheld": withheld, "groups": rows}
+
+
 def _adjust(results: list[dict[str, Any]]) -> None:
     """Add ``p_value_adjusted`` (Benjamini–Hochberg over every test of the report) next to
     each ``p_value``."""
@@ -303,10 +353,9 @@ def _rates(population: Population, size: int) -> dict[tuple[str, str], dict[str,
     out = {}
     for d in population.dimensions:
         tally = _tally(population.members, d.key)
+        suppression = _suppression(tally, size)
         for outcome in OUTCOME_KEYS:
-            out[(d.key, outcome)] = stats.outcome_result(
-                _cells(tally, outcome), min_group_size=size
-            )
+            out[(d.key, outcome)] = _result(tally, outcome, suppression, size)
     return out
 
 
@@ -426,9 +475,10 @@ def audit_report(
     calibration: list[dict[str, Any]] = []
     for d in population.dimensions:
         tally = _tally(members, d.key)
-        hidden = _hidden(tally, size)
+        suppression = _suppression(tally, size)
+        hidden = suppression.groups
         for outcome in OUTCOME_KEYS:
-            result = stats.outcome_result(_cells(tally, outcome), min_group_size=size)
+            result = _result(tally, outcome, suppression, size)
             results.append({"dimension": d.key, "outcome": outcome, **result})
         by_group = group_members(members, d.key)
         names = sorted(by_group)
@@ -444,26 +494,30 @@ def audit_report(
             }
         )
         evidence.append(
-            {
-                "dimension": d.key,
-                "groups": [
+            _withheld_section(
+                d.key,
+                [
                     _hidden_row(g, EVIDENCE_KEYS)
                     if g in hidden
                     else _evidence_row(g, by_group[g], signals, size)
                     for g in names
                 ],
-            }
+                suppression,
+                EVIDENCE_OUTCOME_FIELDS,
+            )
         )
         calibration.append(
-            {
-                "dimension": d.key,
-                "groups": [
+            _withheld_section(
+                d.key,
+                [
                     _hidden_row(g, CALIBRATION_KEYS)
                     if g in hidden
                     else _calibration_row(g, by_group[g])
                     for g in names
                 ],
-            }
+                suppression,
+                CALIBRATION_OUTCOME_FIELDS,
+            )
         )
     _adjust(results)
     labels = {d.key: d.label for d in population.dimensions}

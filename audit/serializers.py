@@ -80,6 +80,10 @@ class AuditOutcomesSerializer(serializers.Serializer[Any]):
     outcome = serializers.CharField()
     min_group_size = serializers.IntegerField()
     reference_group = serializers.CharField(allow_null=True)
+    withheld = serializers.BooleanField(
+        help_text="No group is shown for this outcome: the groups too small to report would "
+        "be identifiable (everybody in the cycle shares the outcome)."
+    )
     groups = AuditGroupSerializer(many=True)
     tests = AuditTestsSerializer()
 
@@ -107,6 +111,10 @@ class AuditResultSerializer(serializers.Serializer[Any]):
     dimension = serializers.CharField()
     outcome = serializers.CharField()
     reference_group = serializers.CharField(allow_null=True)
+    withheld = serializers.BooleanField(
+        help_text="No group is shown for this outcome: the groups too small to report would "
+        "be identifiable (everybody in the cycle shares the outcome)."
+    )
     groups = AuditGroupSerializer(many=True)
     tests = AuditReportTestsSerializer()
 
@@ -169,6 +177,11 @@ class AuditEvidenceGroupSerializer(serializers.Serializer[Any]):
 
 class AuditEvidenceSectionSerializer(serializers.Serializer[Any]):
     dimension = serializers.CharField()
+    withheld = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Fields empty in every row: they would give the count of an outcome "
+        "withheld for this dimension.",
+    )
     groups = AuditEvidenceGroupSerializer(many=True)
 
 
@@ -183,6 +196,11 @@ class AuditCalibrationGroupSerializer(serializers.Serializer[Any]):
 
 class AuditCalibrationSectionSerializer(serializers.Serializer[Any]):
     dimension = serializers.CharField()
+    withheld = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Fields empty in every row: they would give the count of an outcome "
+        "withheld for this dimension.",
+    )
     groups = AuditCalibrationGroupSerializer(many=True)
 
 

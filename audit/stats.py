@@ -12,7 +12,8 @@ stratum), the pair ``(n, count)`` = (people, people with the outcome).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,11 @@ from statsmodels.stats.proportion import proportion_confint
 # the tests and the documentation.
 Z_95 = 1.959963985
 FOUR_FIFTHS = 0.8
+# A dimension that hides groups withholds an outcome unless the hidden people would be
+# expected to include at least this many with it and as many without it: below that,
+# "all alike" is likely (one chance in seven or more), and hiding a large group for each
+# such outcome would leave little of the dimension (see dimension_suppression).
+EXPECTED_EACH_SIDE = 2.0
 
 Cells = Mapping[str, Mapping[str, tuple[int, int]]]
 Table2x2 = tuple[tuple[int, int], tuple[int, int]]
@@ -45,7 +51,7 @@ def _num(value: Any) -> float | None:
 
 
 def suppressed_groups(sizes: Mapping[str, int], min_group_size: int) -> frozenset[str]:
-    """Groups whose numbers must not be shown (SPEC §6, small groups).
+    """Groups whose numbers must not be shown because of their size (SPEC §6, small groups).
 
     Every group with fewer than ``min_group_size`` people, and then, because the
     population total can be read from another dimension, the next-smallest groups (by
@@ -60,6 +66,78 @@ def suppressed_groups(sizes: Mapping[str, int], min_group_size: int) -> frozense
         hidden.add(g)
         total += n
     return frozenset(hidden)
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """What one dimension hides: ``groups`` in every table of it, and every group of the
+    ``withheld`` outcomes."""
+
+    groups: frozenset[str] = frozenset()
+    withheld: frozenset[str] = frozenset()
+
+
+def _alike(hidden: Iterable[str], sizes: Mapping[str, int], counts: Mapping[str, int]) -> bool:
+    """Whether everybody in the hidden groups shares the outcome, or nobody does."""
+    names = list(hidden)
+    n = sum(sizes[g] for g in names)
+    count = sum(counts.get(g, 0) for g in names)
+    return n > 0 and count in (0, n)
+
+
+def dimension_suppression(
+    sizes: Mapping[str, int], counts: Mapping[str, Mapping[str, int]], min_group_size: int
+) -> Suppression:
+    """The suppression of a dimension (SPEC §6, small groups; issue #10, point 7).
+
+    ``counts`` is, per outcome, each group's count. First the small groups and their
+    complements (``suppressed_groups``). Then attribute disclosure: each outcome's total
+    can be read from any dimension shown in full (level, ladder), so the hidden groups'
+    combined count is known; if it is 0, or all of them, everybody hidden shares the
+    outcome, which says something about each of them.
+
+    1. An outcome too rare (or too common) for the hidden people to be expected to hold
+       ``EXPECTED_EACH_SIDE`` people with it and as many without it is ``withheld``: no
+       group of the dimension is shown for it. The test uses only numbers the report
+       shows anyway (the total, the population, the hidden groups' size), so withholding
+       says nothing about the hidden people; an outcome everybody or nobody has is one.
+    2. For the other outcomes, when the hidden people are all alike, the smallest shown
+       group that breaks the tie (someone with the outcome when nobody hidden has it,
+       someone without it when everybody has it) is hidden too: one is enough, and
+       hiding more only loses numbers. Every outcome of the dimension hides the same
+       groups, because a group hidden for one outcome only would say, by its absence,
+       that the small groups were alike in that outcome.
+
+    A dimension that hides no group has no remainder to protect and withholds nothing.
+    """
+    hidden = set(suppressed_groups(sizes, min_group_size))
+    if not hidden or len(hidden) == len(sizes):
+        return Suppression(groups=frozenset(hidden))
+    population = sum(sizes.values())
+    hidden_n = sum(sizes[g] for g in hidden)
+    withheld: set[str] = set()
+    for outcome, mine in counts.items():
+        total = sum(mine.values())
+        rarer = min(total, population - total)
+        if rarer * hidden_n < EXPECTED_EACH_SIDE * population:
+            withheld.add(outcome)
+    for outcome in sorted(set(counts) - withheld):
+        mine = counts[outcome]
+        if not _alike(hidden, sizes, mine):
+            continue
+        nobody = sum(mine.get(g, 0) for g in hidden) == 0
+        breakers = sorted(
+            (sizes[g], g)
+            for g in sizes
+            if g not in hidden and (mine.get(g, 0) > 0 if nobody else mine.get(g, 0) < sizes[g])
+        )
+        if breakers:
+            # Adding groups never makes a mixed remainder alike again, so outcomes
+            # already checked stay safe.
+            hidden.add(breakers[0][1])
+        else:  # everybody alike (step 1 has withheld it already; kept for safety)
+            withheld.add(outcome)
+    return Suppression(groups=frozenset(hidden), withheld=frozenset(withheld))
 
 
 def wilson_intervals(counts: Sequence[int], ns: Sequence[int]) -> list[tuple[float, float]]:
@@ -126,16 +204,28 @@ def _row(n: int, count: int) -> tuple[int, int]:
 
 
 def outcome_result(
-    cells: Cells, *, min_group_size: int, reference: str | None = None
+    cells: Cells,
+    *,
+    min_group_size: int,
+    reference: str | None = None,
+    suppression: Suppression | None = None,
+    outcome: str = "outcome",
 ) -> dict[str, Any]:
-    """The §6 outcome table of one dimension × outcome: groups (sorted by name) and tests.
+    """The §6 outcome table of one dimension × outcome: groups (sorted by name), tests,
+    and ``withheld`` (no group shown: those too small to report would be identifiable).
 
-    Raises ``ReferenceGroupError`` when ``reference`` is not a group, or is suppressed.
+    ``suppression`` is the dimension's, from every outcome (``dimension_suppression``);
+    without it, it is worked out from this outcome alone. ``outcome`` names this outcome
+    in ``suppression.withheld``. Raises ``ReferenceGroupError`` when ``reference`` is not
+    a group, or is suppressed.
     """
     min_group_size = max(1, min_group_size)
     sizes = {g: sum(n for n, _ in levels.values()) for g, levels in cells.items()}
     counts = {g: sum(c for _, c in levels.values()) for g, levels in cells.items()}
-    hidden = suppressed_groups(sizes, min_group_size)
+    if suppression is None:
+        suppression = dimension_suppression(sizes, {outcome: counts}, min_group_size)
+    withheld = outcome in suppression.withheld
+    hidden = frozenset(cells) if withheld else suppression.groups
     names = sorted(cells)
     shown = [g for g in names if g not in hidden]
     rate = {g: counts[g] / sizes[g] for g in shown}
@@ -145,7 +235,8 @@ def outcome_result(
             raise ReferenceGroupError(f"'{reference}' is not a group of this dimension.")
         if reference in hidden:
             raise ReferenceGroupError(
-                f"'{reference}' is suppressed (a small group), so it cannot be the reference."
+                f"'{reference}' is suppressed (a small group, or one hidden with them), so it "
+                "cannot be the reference."
             )
         ref: str | None = reference
     else:
@@ -210,7 +301,7 @@ def outcome_result(
                 strata.append((_row(*a), _row(*b)))
         tests["cmh_by_level"] = cmh(strata)
 
-    return {"reference_group": ref, "groups": groups, "tests": tests}
+    return {"reference_group": ref, "withheld": withheld, "groups": groups, "tests": tests}
 
 
 def benjamini_hochberg(p_values: Sequence[float | None]) -> list[float | None]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 
+from org.forms import AdminLoginForm
 from org.selectors import is_hr
 
 
@@ -13,6 +14,7 @@ class LevelheadAdminSite(admin.AdminSite):
     site_header = "Levelhead administration"
     site_title = "Levelhead admin"
     index_title = "HR back office"
+    login_form = AdminLoginForm
 
     def has_permission(self, request: Any) -> bool:
         return bool(request.user.is_active and is_hr(request.user))

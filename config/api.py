@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -13,6 +14,12 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.errors import ConflictError
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "too_large"
 
 
 class Pagination(PageNumberPagination):
@@ -32,4 +39,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(body, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
-    return drf_exception_handler(exc, context)
+    # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE (or with too many form fields)
+    # while the parser reads it; left alone, that is an HTML 400 page.
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, TooManyFieldsSent):
+        exc = exceptions.ParseError("The request has too many form fields.")
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, PayloadTooLarge):
+        response.data["code"] = exc.default_code
+    return response

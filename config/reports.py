@@ -47,12 +47,33 @@ def render_pdf_html(template: str, context: dict[str, Any]) -> str:
     return render_to_string(template, {**pdf_context(), **context})
 
 
+# Where a link in a PDF may lead: a web page, an email address, or (``#id``) a place in the
+# same document. A relative link (``/reviews/3/`` or ``notes.md`` in a narrative) has no
+# site address to resolve against in a file that travels by email; resolving it against a
+# local base URL wrote ``file:///<install path>/...`` into the PDF, revealing the server's
+# folders. Such links keep their text and lose the link.
+LINK_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def _drop_unopenable_links(root: Any) -> None:
+    for element in root.iter():
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag.rpartition("}")[2] != "a":
+            continue
+        for attribute in [name for name in element.attrib if name.rpartition("}")[2] == "href"]:
+            href = element.attrib[attribute].strip()
+            if not (href.lower().startswith(LINK_SCHEMES) or (href.startswith("#") and href[1:])):
+                del element.attrib[attribute]
+
+
 def render_pdf_pages(template: str, context: dict[str, Any]) -> tuple[bytes, int]:
     """The PDF and its number of pages."""
     html = render_pdf_html(template, context)
-    document = weasyprint.HTML(
-        string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=LocalOnlyFetcher()
-    ).render()
+    # No base URL: templates name fonts and static files by absolute URI (pdf_context), so
+    # nothing in a document is resolved against a folder on this machine.
+    source = weasyprint.HTML(string=html, base_url=None, url_fetcher=LocalOnlyFetcher())
+    _drop_unopenable_links(source.etree_element)
+    document = source.render()
     return bytes(document.write_pdf()), len(document.pages)
 
 

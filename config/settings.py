@@ -69,11 +69,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After WhiteNoise (static files keep their caching) and authentication.
+    "config.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Every 404 is the product's page (JSON under /api/), also with DEBUG on. Inside
+    # CommonMiddleware (a missing slash still redirects) and CSP (its header is kept).
+    "config.error_pages.NotFoundMiddleware",
     # Axes must come last so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -139,6 +144,22 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_LOCKOUT_CALLABLE = "org.views.lockout"
+# Failed attempts are rows in the database (axes' default database handler), so every web
+# process and machine sees the same lockouts; no cache is involved.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+
+# PROXIES
+# ------------------------------------------------------------------------------
+# How many reverse proxies (load balancer, TLS terminator) stand between the client and
+# gunicorn, each appending the address it saw to X-Forwarded-For. 0: the header is
+# ignored and the client is REMOTE_ADDR. With N the client is the N-th address from the
+# right, the one the outermost trusted proxy saw; whatever a client wrote further left is
+# ignored, so it cannot pick its own address. The login throttle (DRF) and the lockout
+# (axes, through config.client_ip) both count per this address.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXIES must be 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
 
 # STATIC FILES
 # ------------------------------------------------------------------------------
@@ -161,6 +182,20 @@ MEDIA_URL = "/media/"
 # CACHE
 # ------------------------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://levelhead")}
+# State that every web process must see alike (the login throttle's counts): with the
+# default per-process memory cache, each gunicorn worker would count on its own and N
+# workers would allow N times the rate. When CACHE_URL already names a shared backend
+# (Redis, Memcached, files, database) it is used; otherwise a table in the database
+# (created by `manage.py createcachetable`, which `make migrate` and the test setup run).
+_PER_PROCESS_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
+CACHES["shared"] = (
+    {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "levelhead_cache"}
+    if CACHES["default"]["BACKEND"] in _PER_PROCESS_CACHES
+    else dict(CACHES["default"])
+)
 
 # EMAIL
 # ------------------------------------------------------------------------------
@@ -210,12 +245,21 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Bodies too deep, not finite or not text answer 400 (config/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.JSONParser",
+        "config.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="10/min")},
+    # Without this DRF keys throttles on the whole X-Forwarded-For header, which the
+    # client writes: a new header per request was a new counter (see PROXIES above).
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -228,6 +272,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge from validator.swagger.io: the docs load nothing from other origins.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a "status"; name each choice set after its model.

@@ -3,17 +3,30 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from org import api as org_api
 from org import views as org_views
+from org.forms import LoginForm
+
+# The product's error pages, JSON under /api/ (config/error_pages.py).
+handler400 = "config.error_pages.bad_request"
+handler403 = "config.error_pages.permission_denied"
+handler404 = "config.error_pages.page_not_found"
+handler500 = "config.error_pages.server_error"
 
 admin.site.site_header = "Levelhead administration"
 admin.site.site_title = "Levelhead admin"
 
 urlpatterns = [
     path("", org_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("me/", org_views.about_me, name="about-me"),
     path("rubrics/", include("rubrics.urls")),
@@ -25,5 +38,14 @@ urlpatterns = [
     path("api/v1/auth/token/", org_api.ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The schema and its docs are public: they describe the API (as the source does), not
+    # anyone's data. The split view serves Swagger UI's start-up script from this same URL
+    # (?script) instead of inline, so the page renders under the CSP.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="api/swagger_ui.html"
+        ),
+        name="api-docs",
+    ),
 ]

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
 import django_filters as filters
+from django.db.models import QuerySet
+from django_filters.constants import EMPTY_VALUES
 
 from config.filters import IdFilter
 from org.models import Person, Team
+from org.selectors import person_tiers_showing
 
 
 class PersonFilter(filters.FilterSet):
+    """Filters on ``person_list``. A filter on a field only matches rows whose tier shows
+    that field, so ``?level=L3`` never tells an engineer which teammates are at L3."""
+
     team = IdFilter(field_name="team_id", lookup_expr="exact")
     manager = IdFilter(field_name="parent_id", lookup_expr="exact")
     ladder = IdFilter(field_name="ladder_id", lookup_expr="exact")
@@ -18,6 +24,18 @@ class PersonFilter(filters.FilterSet):
     class Meta:
         model = Person
         fields = ["team", "manager", "ladder", "level", "function", "is_active", "search"]
+
+    # The person field (as the API names it) each filter reads.
+    SHOWN_AS = {"search": "full_name"}
+
+    def filter_queryset(self, queryset: QuerySet[Person]) -> QuerySet[Person]:
+        queryset = super().filter_queryset(queryset)
+        for name, value in self.form.cleaned_data.items():
+            if value in EMPTY_VALUES:
+                continue
+            field = self.SHOWN_AS.get(name, name)
+            queryset = queryset.filter(person_tier__in=person_tiers_showing(field))
+        return queryset
 
 
 class TeamFilter(filters.FilterSet):

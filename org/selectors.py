@@ -11,7 +11,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
 from org.models import DemographicAnswer, DemographicDimension, Person, Team, User
@@ -60,39 +60,116 @@ def _hr_flag() -> Exists:
     return Exists(hr_membership)
 
 
-def person_visibility_filter(user: UserLike) -> Q | None:
-    """The Q that limits people to those ``user`` may see; None means everyone (HR)."""
-    if is_hr(user):
-        return None
-    me = person_for_user(user)
-    if me is None:
-        return Q(pk__in=[])
-    visible = Q(pk=me.pk) | Q(pk__in=reporting_chain_ids(me)) | Q(pk__in=session_subject_ids(me))
-    if me.team_id:
-        visible |= Q(team_id=me.team_id)
-    return visible
+# What of a person each tier shows (SPEC §3). Rows carry their tier as ``person_tier``;
+# serializers, filters and pages keep to it rather than deciding for themselves.
+TIER_FULL = "full"  # the person themself, their manager chain, HR: the whole record
+TIER_SUBJECT = "subject"  # a committee member, of the subjects of an open session
+TIER_BASIC = "basic"  # a teammate, or someone asked for feedback on the person
+PERSON_BASIC_FIELDS = frozenset({"id", "full_name", "team"})
+PERSON_TIER_FIELDS: dict[str, frozenset[str] | None] = {
+    TIER_FULL: None,  # every field
+    TIER_SUBJECT: PERSON_BASIC_FIELDS | {"level"},
+    TIER_BASIC: PERSON_BASIC_FIELDS,
+}
+
+
+def person_tiers_showing(field: str) -> list[str]:
+    """The tiers whose rows show ``field``: a filter on it may only match those rows."""
+    return [t for t, shown in PERSON_TIER_FIELDS.items() if shown is None or field in shown]
+
+
+def person_fields(person: Person) -> frozenset[str] | None:
+    """The fields of ``person`` the asker may see (None: all). A row that did not come
+    from ``person_list``/``person_directory`` has no tier and shows the least."""
+    return PERSON_TIER_FIELDS.get(getattr(person, "person_tier", TIER_BASIC), PERSON_BASIC_FIELDS)
 
 
 def session_subject_ids(me: Person, *, open_only: bool = False) -> QuerySet[Any]:
-    """People whose calibration cases sit in sessions ``me`` is on the committee of."""
+    """People whose calibration cases sit in sessions ``me`` sits on (committee member or
+    facilitator)."""
     case_model = apps.get_model("calibration", "CalibrationCase")
-    cases = case_model.objects.filter(session__committee=me)
+    cases = case_model.objects.filter(Q(session__committee=me) | Q(session__facilitator=me))
     if open_only:
         cases = cases.filter(session__status="open")
     return cases.values("subject_id")
 
 
-def person_list(*, user: UserLike) -> QuerySet[Person]:
-    """People the user may see: HR all; others self, own team, their reporting chain and
-    the subjects of their calibration sessions."""
-    qs = (
+def _feedback_subject_ids(me: Person) -> QuerySet[Any]:
+    """People ``me`` has been asked to give feedback on."""
+    feedback_model = apps.get_model("reviews", "FeedbackRequest")
+    return feedback_model.objects.filter(respondent=me).values("subject_id")
+
+
+def _person_tiers(user: UserLike) -> tuple[dict[str, Q] | None, Q | None]:
+    """The Q of each tier's rows for ``user`` (None: every row in full) and the Q of every
+    visible row (None: all).
+
+    A committee member's subjects are theirs only while the session is open: once it is
+    finalized they see them again only as a teammate would, or not at all.
+    """
+    if is_hr(user):
+        return None, None
+    me = person_for_user(user)
+    if me is None:
+        return {}, Q(pk__in=[])
+    full = Q(pk=me.pk) | Q(pk__in=reporting_chain_ids(me))
+    subject = Q(pk__in=session_subject_ids(me, open_only=True))
+    basic = Q(pk__in=_feedback_subject_ids(me))
+    if me.team_id:
+        basic |= Q(team_id=me.team_id)
+    return {TIER_FULL: full, TIER_SUBJECT: subject, TIER_BASIC: basic}, full | subject | basic
+
+
+def _tier_annotation(tiers: dict[str, Q] | None) -> Value | Case:
+    """Each row's tier; a row in no tier (only in ``person_directory``) is basic."""
+    if tiers is None:
+        return Value(TIER_FULL, output_field=CharField())
+    if not tiers:
+        return Value(TIER_BASIC, output_field=CharField())
+    # Most generous first: a manager sees their own team's reports in full.
+    return Case(
+        *(When(q, then=Value(t)) for t, q in tiers.items()),
+        default=Value(TIER_BASIC),
+        output_field=CharField(),
+    )
+
+
+def person_visibility_filter(user: UserLike) -> Q | None:
+    """The Q that limits people to those ``user`` may see; None means everyone (HR)."""
+    return _person_tiers(user)[1]
+
+
+def _people() -> QuerySet[Person]:
+    return (
         Person.objects.without_tree_fields()
         .select_related("user", "team", "ladder", "parent")
         .annotate(user_is_hr=_hr_flag() | Q(user__is_superuser=True))
         .order_by("full_name", "id")
     )
-    visible = person_visibility_filter(user)
+
+
+def person_list(*, user: UserLike) -> QuerySet[Person]:
+    """People the user may see, each annotated with ``person_tier`` (what of them they
+    may see): HR all in full; others themself and their reporting chain in full, the
+    subjects of their open calibration sessions (name, team, level), their own team and
+    the people they were asked to give feedback on (name, team)."""
+    tiers, visible = _person_tiers(user)
+    qs = _people().annotate(person_tier=_tier_annotation(tiers))
     return qs if visible is None else qs.filter(visible)
+
+
+def person_choices(*, user: UserLike) -> QuerySet[Person]:
+    """The people ``user`` may name in a form or an API body: the visible, active ones."""
+    return person_list(user=user).filter(is_active=True)
+
+
+def person_directory(*, user: UserLike) -> QuerySet[Person]:
+    """Everyone active, to ask for feedback: a cross-functional partner is usually on
+    another team. Outside what ``person_list`` shows, a row gives its name and team only."""
+    if not getattr(user, "is_authenticated", False):
+        return Person.objects.none()
+    tiers, _ = _person_tiers(user)
+    return _people().filter(is_active=True).annotate(person_tier=_tier_annotation(tiers))
 
 
 def person_get(*, user: UserLike, pk: Any) -> Person:

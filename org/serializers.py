@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.validators import RegexValidator
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
+from org import selectors
 from org.models import DemographicDimension, Person, Team
 from rubrics.models import Ladder
 
@@ -49,6 +51,26 @@ class PersonSerializer(serializers.ModelSerializer[Person]):
 
     def get_is_hr(self, obj: Person) -> bool:
         return bool(getattr(obj, "user_is_hr", False))
+
+    def to_representation(self, instance: Person) -> dict[str, Any]:
+        # The selector decided what of this person the asker may see (SPEC §3).
+        data = super().to_representation(instance)
+        shown = selectors.person_fields(instance)
+        return {k: v for k, v in data.items() if shown is None or k in shown}
+
+
+class PersonSerializerSchema(OpenApiSerializerExtension):
+    """In the schema, only the fields every reader gets are required; the rest appear
+    for the person themself, their chain and HR (and ``level`` for a committee)."""
+
+    target_class = PersonSerializer
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        schema["required"] = [
+            f for f in schema.get("required", []) if f in selectors.PERSON_BASIC_FIELDS
+        ]
+        return schema
 
 
 class PersonInputSerializer(serializers.Serializer[Any]):

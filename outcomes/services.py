@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 from org.models import Activity, Team, User
@@ -77,6 +77,45 @@ def _existing_identities(
     return stored & set(keys)
 
 
+def _insert_new(model: type[models.Model], objects: Sequence[models.Model]) -> int:
+    """Insert the objects whose identity is not stored yet and return how many this call
+    inserted.
+
+    ``bulk_create(ignore_conflicts=True)`` skips the rows a concurrent transaction stored
+    but cannot say which, so two racing batches would both count every item. Instead each
+    batch is one ``INSERT … ON CONFLICT DO NOTHING RETURNING id`` (PostgreSQL, SQLite >=
+    3.35): RETURNING lists only the rows inserted, and on PostgreSQL an identity that
+    another transaction has inserted but not committed makes this insert wait for that
+    commit (skipped) or rollback (inserted). Unlike SQLite's ``INSERT OR IGNORE``, the
+    upsert clause only skips uniqueness conflicts: a CHECK constraint still refuses.
+    """
+    if not objects:
+        return 0
+    meta = model._meta
+    db = router.db_for_write(model)
+    conn = connections[db]
+    quote = conn.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    created = 0
+    with conn.cursor() as cursor:
+        for start in range(0, len(objects), BULK_BATCH_SIZE):
+            batch = objects[start : start + BULK_BATCH_SIZE]
+            # pre_save fills auto_now_add; get_db_prep_save adapts values for this database.
+            params = [
+                f.get_db_prep_save(f.pre_save(obj, True), conn) for obj in batch for f in fields
+            ]
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+                f"VALUES {', '.join([placeholders] * len(batch))} "
+                f"ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}",
+                params,
+            )
+            created += len(cursor.fetchall())
+    return created
+
+
 def _ingest(
     model: type[models.Model], *, actor: Any, items: Sequence[dict[str, Any]], dry_run: bool
 ) -> IngestResult:
@@ -94,11 +133,12 @@ def _ingest(
         for key, item in first_by_identity.items()
         if key not in existing
     ]
-    if new and not dry_run:
-        # ignore_conflicts: a concurrent request may have stored the same identity since
-        # the read above; the unique constraint keeps one row and this insert skips it.
-        model._default_manager.bulk_create(new, batch_size=BULK_BATCH_SIZE, ignore_conflicts=True)
-    return IngestResult(created=len(new), unchanged=len(items) - len(new))
+    if dry_run:
+        return IngestResult(created=len(new), unchanged=len(items) - len(new))
+    # A concurrent request may store the same identities after the read above (or before
+    # it, uncommitted): only the insert itself knows which rows this request stored.
+    created = _insert_new(model, new)
+    return IngestResult(created=created, unchanged=len(items) - created)
 
 
 @transaction.atomic

@@ -46,17 +46,19 @@ SEVENTEEN = [
     ("c3", "c", "L5", "woman", "below"),
     ("c4", "c", "L3", "man", "exceeds"),
     ("c5", "c", "L4", "man", "meets"),
-    ("c6", "c", "L5", "non-binary", "meets"),
+    ("c6", "c", "L5", "non-binary", "below"),
     ("c7", "c", "L5", None, "exceeds"),
 ]
 
 
-def seventeen(world) -> SimpleNamespace:
+def seventeen(world, *, ratings: dict[str, str] | None = None) -> SimpleNamespace:
     """An open cycle with 17 submitted reviews, built for small-group suppression (min 5):
 
     - team: A 8 shown; B 2 suppressed, so C 7 is suppressed too (complementary);
     - gender: woman 6 and man 6 shown; non-binary 2 + undisclosed 3 (no answer and
-      "prefer not to say") suppressed, together 5.
+      "prefer not to say") suppressed, together 5, of whom 3 rated high and 1 low.
+
+    ``ratings`` replaces some people's ratings (username → rating).
     """
     gender(world)
     team_c = org_services.team_create(
@@ -73,6 +75,7 @@ def seventeen(world) -> SimpleNamespace:
     cycle = open_cycle(world)
     people = {}
     for username, team_key, level, value, rating in SEVENTEEN:
+        rating = (ratings or {}).get(username, rating)
         team, manager = teams[team_key]
         person = {
             "engineer": world.engineer,

@@ -54,9 +54,11 @@ def test_hr_gets_the_outcome_table_in_the_documented_shape(org, api_for):
         "outcome",
         "min_group_size",
         "reference_group",
+        "withheld",
         "groups",
         "tests",
     }
+    assert body["withheld"] is False
     assert (body["cycle"], body["dimension"], body["outcome"]) == (
         org.cycle.pk,
         "gender",
@@ -314,13 +316,14 @@ def test_suppressed_groups_show_no_number_in_the_outcome_table(org, api_for):
 def test_suppressed_groups_show_no_number_anywhere_in_the_report(org, api_for):
     report = get(api_for("hr"), REPORT_URL, cycle=org.cycle.pk).json()
     _assert_no_suppressed_numbers(report)
-    # The same groups are hidden in every section of a dimension.
+    # The same groups are hidden in every section of a dimension (an outcome withheld
+    # for the dimension hides them all).
     for dimension in ("team", "gender"):
         hidden = {
             frozenset(g["group"] for g in section["groups"] if g["suppressed"])
             for name in ("results", "language", "evidence", "calibration")
             for section in report[name]
-            if section["dimension"] == dimension
+            if section["dimension"] == dimension and section.get("withheld") is not True
         }
         assert len(hidden) == 1
     texts = " ".join(f["text"] for f in report["findings"])
@@ -376,3 +379,92 @@ def test_no_suppressed_group_can_be_recovered_by_subtraction(org, api_for, dimen
     # What can be worked out is only the suppressed groups together, never one of them.
     assert POPULATION - shown_n == sum(HIDDEN[dimension]["n"].values())
     assert len(HIDDEN[dimension]["n"]) >= 2
+
+
+def _remainder(result: dict[str, Any], total_n: int, total_count: int) -> tuple[int, int]:
+    """What subtraction gives about the suppressed groups of a table, together."""
+    shown = [g for g in result["groups"] if not g["suppressed"]]
+    return (
+        total_n - sum(g["n"] for g in shown),
+        total_count - sum(g["count"] for g in shown),
+    )
+
+
+# a6 (undisclosed) and c6 (non-binary) rated "exceeds": all 5 people hidden by gender are
+# rated high. Before the fix, woman (3 of 6) and man (2 of 6) were shown beside a total
+# of 10, which said so of each of them.
+ALL_HIDDEN_HIGH = {"a6": "exceeds", "c6": "exceeds"}
+
+
+@pytest.mark.parametrize("ratings", [{}, ALL_HIDDEN_HIGH], ids=["mixed", "all-hidden-high"])
+def test_no_outcome_of_the_suppressed_groups_can_be_read_off_by_subtraction(
+    world, api_for, ratings
+):
+    """Issue #10, point 7. Every level has 5 or more people here, so the level tables give
+    each outcome's total: subtracting the groups a table shows must never leave hidden
+    people who all share the outcome, or none of whom has it."""
+    org = seventeen(world, ratings=ratings)
+    hr = api_for("hr")
+    report = get(hr, REPORT_URL, cycle=org.cycle.pk).json()
+    results = {(r["dimension"], r["outcome"]): r for r in report["results"]}
+    for (dimension, outcome), result in results.items():
+        level = results[("level", outcome)]
+        assert not any(g["suppressed"] for g in level["groups"])
+        total_n = sum(g["n"] for g in level["groups"])
+        total_count = sum(g["count"] for g in level["groups"])
+        table = get(hr, OUTCOMES_URL, cycle=org.cycle.pk, dimension=dimension, outcome=outcome)
+        for shown in (result, table.json()):
+            if all(g["suppressed"] for g in shown["groups"]):
+                continue
+            hidden_n, hidden_count = _remainder(shown, total_n, total_count)
+            if hidden_n:
+                assert 0 < hidden_count < hidden_n, (dimension, outcome, hidden_count, hidden_n)
+    gender_high = results[("gender", "high_rating")]
+    assert gender_high["withheld"] is False
+    # The smallest group with someone not rated high is hidden too (man and woman have 6
+    # people each; the tie goes by name).
+    assert {g["group"]: g["suppressed"] for g in gender_high["groups"]} == {
+        "man": ratings == ALL_HIDDEN_HIGH,
+        "non-binary": True,
+        "undisclosed": True,
+        "woman": False,
+    }
+    # Only 2 or 3 of 17 were rated low: 5 hidden people would be expected to include
+    # fewer than 2 of them, so low ratings are not shown by gender at all.
+    assert results[("gender", "low_rating")]["withheld"] is True
+    # Every table and section of the dimension hides the same groups, and so does the
+    # outcome endpoint: a group hidden in one place only would say why by its absence.
+    hidden = [g["suppressed"] for g in gender_high["groups"]]
+    for outcome in ("high_rating", "low_rating"):
+        table = get(hr, OUTCOMES_URL, cycle=org.cycle.pk, dimension="gender", outcome=outcome)
+        body = table.json()
+        assert body["withheld"] is (outcome == "low_rating")
+        if not body["withheld"]:
+            assert [g["suppressed"] for g in body["groups"]] == hidden
+    for name in ("language", "evidence", "calibration"):
+        section = next(s for s in report[name] if s["dimension"] == "gender")
+        assert [g["suppressed"] for g in section["groups"]] == hidden
+
+
+def test_an_outcome_nobody_has_is_withheld_where_groups_are_hidden(org, api_for):
+    """Nobody was promoted: with Team B and Team C hidden, Team A's 0 of 8 would say the
+    hidden 9 were not promoted either, so the team dimension says nothing about promotion.
+    Level hides no group, so it has no remainder to protect and is shown."""
+    report = get(api_for("hr"), REPORT_URL, cycle=org.cycle.pk).json()
+    results = {(r["dimension"], r["outcome"]): r for r in report["results"]}
+    team = results[("team", "promoted")]
+    assert team["withheld"] is True
+    assert all(g["suppressed"] for g in team["groups"])
+    assert results[("team", "high_rating")]["withheld"] is False
+    level = results[("level", "promoted")]
+    assert level["withheld"] is False and not any(g["suppressed"] for g in level["groups"])
+    body = get(
+        api_for("hr"), OUTCOMES_URL, cycle=org.cycle.pk, dimension="team", outcome="promoted"
+    ).json()
+    assert body["withheld"] is True and all(g["suppressed"] for g in body["groups"])
+    # Nobody was calibrated up or down either: the calibration section has no shares for
+    # the team dimension, and no group's count of the outcome appears in it.
+    calibration = next(s for s in report["calibration"] if s["dimension"] == "team")
+    assert {"changed_up_share", "changed_down_share", "unchanged_share"} <= set(
+        calibration["withheld"]
+    )

@@ -214,7 +214,10 @@ def test_a_dimension_with_too_many_groups_lists_only_those_below_four_fifths(
     assert escape(high["note"]) in html
     assert gender["language"] == gender["evidence"] == gender["calibration"] == []
     assert "Gender: 4 groups, too many to list here." in html
-    assert len([t for t in team["tables"] if len(t["groups"]) == 3]) == 5
+    # Every team table lists its 3 groups, but those of outcomes nobody had (promotion and
+    # calibration moves), which are withheld: two teams are hidden.
+    assert [len(t["groups"]) for t in team["tables"]] == [3, 3, 0, 0, 0]
+    assert [t["withheld"] for t in team["tables"]] == [False, False, True, True, True]
 
 
 def test_renaming_a_team_shows_the_new_name_on_the_next_view(org, world, client_for):
@@ -234,3 +237,36 @@ def test_editing_a_word_list_phrase_recomputes_the_report(org, client_for):
     term.phrase = term.phrase + " indeed"  # HR edits the phrase in the admin
     term.save()
     assert client.get(url).context["report"]["generated_at"] != first
+
+
+WITHHELD = "Not shown: the groups too small to report would be identifiable"
+
+
+def test_an_outcome_withheld_for_a_dimension_says_why_on_the_page_and_in_the_csv(
+    org, client_for
+):
+    """Nobody was promoted (issue #10, point 7): Team A's 0 of 8 would say that the 9
+    people of the hidden teams were not promoted either. The team table for promotion says
+    why it is empty; the level table, which hides nobody, keeps its numbers."""
+    client = client_for("hr")
+    r = client.get(reverse("audit:report", args=[org.cycle.pk]))
+    html = r.content.decode()
+    team = next(s for s in r.context["sections"] if s["key"] == "team")
+    promoted = next(t for t in team["tables"] if t["key"] == "team-promoted")
+    assert promoted["withheld"] and promoted["groups"] == []
+    block = re.search(r'aria-labelledby="h-team-promoted">(.*?)</section>', html, re.DOTALL)
+    assert block and WITHHELD in block.group(1)
+    assert "Team A" not in block.group(1)
+    level = re.search(r'aria-labelledby="h-level-promoted">(.*?)</section>', html, re.DOTALL)
+    assert level and WITHHELD not in level.group(1) and "<td>0</td>" in level.group(1)
+    # Nobody was calibrated up or down: no calibration shares for the teams.
+    calibration = team["calibration"]
+    assert calibration and all(
+        g["suppressed"] or g["up"] == g["down"] == g["unchanged"] == "not shown"
+        for g in calibration
+    )
+    rows = _rows(client.get(reverse("audit:csv", args=[org.cycle.pk])).content.decode())
+    team_promoted = [x for x in rows if (x["dimension"], x["outcome"]) == ("team", "promoted")]
+    assert team_promoted and all(
+        x["suppressed"] == "yes" and x["n"] == x["count"] == "" for x in team_promoted
+    )

@@ -358,3 +358,81 @@ def test_for_adverse_outcomes_the_finding_leads_with_the_group_faring_worse():
     # Three groups: the test speaks of all of them, not of the two named.
     assert "differences across the groups at least this large" in finding["text"]
     assert "(chi-square, p = " in finding["text"]
+
+
+# --- Attribute disclosure (issue #10, point 7) ------------------------------------------
+# The outcome total can be read from any dimension shown in full (level, ladder), so the
+# suppressed groups' combined count is "total minus the shown counts". When that is 0, or
+# all of them, everybody hidden shares the outcome, and the suppression protects no one.
+
+
+def test_a_hidden_remainder_where_nobody_has_the_outcome_hides_one_more_group():
+    # a (2) and b (3) are hidden; neither has anyone rated low. c and d have some.
+    sizes = {"a": 2, "b": 3, "c": 20, "d": 30}
+    s = stats.dimension_suppression(
+        sizes, {"low": {"a": 0, "b": 0, "c": 10, "d": 15}}, min_group_size=5
+    )
+    # The smallest group that makes the remainder mixed goes with it: c (10 of 20 low).
+    assert s.groups == {"a", "b", "c"}
+    assert s.withheld == frozenset()
+    result = stats.outcome_result(
+        flat(a=(2, 0), b=(3, 0), c=(20, 10), d=(30, 15)), min_group_size=5
+    )
+    assert [g["group"] for g in result["groups"] if not g["suppressed"]] == ["d"]
+    assert result["withheld"] is False
+
+
+def test_a_hidden_remainder_where_all_have_the_outcome_hides_one_more_group():
+    # Everybody hidden rated high; c is all high too, so it does not help: d goes.
+    sizes = {"a": 2, "b": 3, "c": 8, "d": 30}
+    s = stats.dimension_suppression(
+        sizes, {"high": {"a": 2, "b": 3, "c": 8, "d": 10}}, min_group_size=5
+    )
+    assert s.groups == {"a", "b", "d"}
+
+
+def test_one_hidden_set_serves_every_outcome_of_a_dimension():
+    """A group hidden for one outcome only would tell the reader, by its absence, that the
+    small groups were all alike in that outcome; so every outcome hides the same groups."""
+    sizes = {"a": 2, "b": 3, "c": 20, "d": 30}
+    s = stats.dimension_suppression(
+        sizes,
+        {"low": {"a": 0, "b": 0, "c": 10, "d": 15}, "high": {"a": 1, "b": 2, "c": 10, "d": 15}},
+        min_group_size=5,
+    )
+    assert s.groups == {"a", "b", "c"}
+    assert s.withheld == frozenset()
+
+
+@pytest.mark.parametrize("split", [(0, 0), (1, 0), (0, 2), (2, 3)])
+@pytest.mark.parametrize(
+    ("total", "withheld"), [(0, True), (9, True), (10, False), (15, False), (16, True)]
+)
+def test_an_outcome_too_rare_or_too_common_for_the_hidden_groups_is_withheld(
+    split, total, withheld
+):
+    """The 5 hidden of 25 should hold 2 with the outcome and 2 without it (total × 5 / 25
+    ≥ 2 both ways): 10 to 15 of 25 pass; 9, 16 (9 without it) and 0 (nobody) do not. The
+    decision reads only the total, never how the hidden groups split it, so withholding
+    says nothing about them."""
+    sizes = {"a": 2, "b": 3, "c": 20}
+    counts = {"a": split[0], "b": split[1], "c": total - sum(split)}
+    if counts["c"] < 0:  # nobody has it: no split
+        counts = {"a": 0, "b": 0, "c": 0}
+    s = stats.dimension_suppression(sizes, {"o": counts}, 5)
+    assert ("o" in s.withheld) is withheld
+    if "o" in s.withheld:
+        result = stats.outcome_result(
+            {g: {"L4": (n, counts[g])} for g, n in sizes.items()},
+            min_group_size=5,
+            suppression=s,
+            outcome="o",
+        )
+        assert result["withheld"] is True
+        assert all(g["suppressed"] for g in result["groups"])
+        assert result["reference_group"] is None
+
+
+def test_a_dimension_that_hides_no_group_withholds_nothing():
+    s = stats.dimension_suppression({"c": 20, "d": 9}, {"promoted": {"c": 0, "d": 0}}, 5)
+    assert (s.groups, s.withheld) == (frozenset(), frozenset())
