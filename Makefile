@@ -41,11 +41,11 @@ run: migrate
 	@echo "Open http://$(HOST):$(PORT)/ and sign in with one of the logins above."
 	@echo "(The background-task worker runs alongside the server; Ctrl+C stops both.)"
 	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py db_worker --no-startup-delay >/dev/null 2>&1 & \
+	$(PY) manage.py worker --no-startup-delay >/dev/null 2>&1 & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: install
-	$(PY) manage.py db_worker
+	$(PY) manage.py worker
 
 test: install-dev
 	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)

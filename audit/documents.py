@@ -13,12 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.text import slugify
 
 from audit import presentation, selectors, services
 from audit.models import AuditRun, ReportPdf
-from config.builds import build_request
+from config.builds import Lease, build_claim, build_request
 from config.reports import render_pdf_pages
 from reviews.models import ReviewCycle
 
@@ -42,14 +41,15 @@ def report_pdf_current(cycle: ReviewCycle) -> ReportPdf | None:
 
 def report_pdf_request(*, user: Any, cycle: ReviewCycle) -> ReportPdf:
     """The PDF for the data as it is now: found, or created and queued for the background
-    worker (`manage.py db_worker`). A failed build is queued again."""
+    worker (`manage.py worker`). A failed build, or one whose worker died, is queued
+    again (config.builds)."""
     from audit.tasks import build_report_pdf
 
     return build_request(
         ReportPdf,
         key={"cycle": cycle, "state_key": report_state_key(cycle)},
         user=user,
-        enqueue=build_report_pdf.enqueue,
+        task=build_report_pdf,
     )
 
 
@@ -94,25 +94,23 @@ def report_pdf_render(*, cycle: ReviewCycle, report: dict[str, Any] | None = Non
     return report_pdf_pages(cycle=cycle, report=report)[0]
 
 
-def report_pdf_build(pdf: ReportPdf) -> ReportPdf:
-    """Compute the report and lay it out, writing progress on the row as it goes: the
-    review-by-review pass is the first 70%, the layout the rest."""
-    rows = ReportPdf.objects.filter(pk=pdf.pk)
-    rows.update(status=ReportPdf.Status.RUNNING, progress=1)
+def report_pdf_build(pdf: ReportPdf, lease: Lease | None = None) -> ReportPdf:
+    """Compute the report and lay it out, reporting progress through the lease as it
+    goes: the review-by-review pass is the first 70%, the layout the rest. (The task
+    passes its lease; a direct call claims the queued row.)"""
+    if lease is None:
+        lease = build_claim(ReportPdf, pdf.pk)
+        if lease is None:
+            raise ValueError(f"Report PDF {pdf.pk} is not queued.")
+    claimed = lease
 
     def progress(done: int, total: int) -> None:
-        rows.update(progress=max(1, int(70 * done / max(total, 1))))
+        claimed.progress(max(1, int(70 * done / max(total, 1))))
 
     report = selectors.audit_report(cycle=pdf.cycle, progress=progress)
-    rows.update(progress=70)
+    lease.progress(70)
     data, pages = report_pdf_pages(cycle=pdf.cycle, report=report)
-    rows.update(
-        status=ReportPdf.Status.DONE,
-        progress=100,
-        pdf=data,
-        pages=pages,
-        finished_at=timezone.now(),
-    )
+    lease.finish(pdf=data, pages=pages)
     # Superseded PDFs hold numbers that are no longer current: keep only the newest.
     ReportPdf.objects.filter(
         cycle_id=pdf.cycle_id, status__in=[ReportPdf.Status.DONE, ReportPdf.Status.FAILED]

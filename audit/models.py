@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from config.builds import BackgroundDocument
+
 
 class AuditRun(models.Model):
     """One generation of an outcome table or a report (SPEC §6: every generation is
@@ -41,32 +43,18 @@ class AuditRun(models.Model):
         return f"{self.kind} of cycle {self.cycle_id} by {self.user_id}"
 
 
-class ReportPdf(models.Model):
+class ReportPdf(BackgroundDocument):
     """The report of a cycle as a PDF, built in the background (WeasyPrint takes seconds
     for a big cycle) for one state of the data it is computed from (``state_key``, see
     ``audit.documents.report_state_key``). The numbers themselves are not stored
-    elsewhere: the PDF is the only copy, readable by HR only."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+    elsewhere: the PDF is the only copy, readable by HR only. Status, progress, PDF and
+    lease: config.builds.BackgroundDocument."""
 
     cycle = models.ForeignKey(
         "reviews.ReviewCycle", on_delete=models.CASCADE, related_name="audit_pdfs"
     )
     state_key = models.CharField(max_length=64)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    pdf = models.BinaryField(null=True, blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

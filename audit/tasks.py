@@ -1,4 +1,4 @@
-"""Background tasks of the fairness audit (django-tasks; run by `manage.py db_worker`)."""
+"""Background tasks of the fairness audit (django-tasks; run by `manage.py worker`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from config.builds import build_run
 
 
 @task()
-def build_report_pdf(pdf_id: int) -> int:
-    """Build one report PDF. Idempotent: a PDF already built is left as it is."""
+def build_report_pdf(pdf_id: int, attempt: int | None = None) -> int:
+    """Build one attempt of a report PDF (config.builds: the lease). Idempotent: a PDF
+    built, taken by another worker or queued again since is left as it is."""
     from audit.documents import report_pdf_build
 
-    return build_run(ReportPdf, pdf_id, report_pdf_build)
+    return build_run(ReportPdf, pdf_id, report_pdf_build, attempt=attempt)

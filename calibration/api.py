@@ -2,12 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,7 +24,6 @@ from calibration.serializers import (
 from config.builds import build_status_body
 from config.errors import StaleVersionError
 from config.permissions import IsHROrReadOnly
-from org.services import access_log_record
 
 
 class SessionViewSet(
@@ -50,7 +47,7 @@ class SessionViewSet(
 
     @extend_schema(request=SessionInputSerializer, responses={201: SessionSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = SessionInputSerializer(data=request.data)
+        data = SessionInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         scope = v.pop("scope", {}) or {}
@@ -97,17 +94,16 @@ class SessionViewSet(
     def packet(self, request: Request, pk: str | None = None) -> Any:
         """200 with the PDF when it is built for the session's current state; otherwise
         starts (or finds) the background build and answers 202 with its progress."""
-        session = self.get_object()
-        if not selectors.is_member(user=request.user, session=session):
-            raise PermissionDenied("The pre-read packet is for the session's committee.")
+        session = selectors.packet_session_get(user=request.user, pk=pk)
         packet = documents.packet_request(user=request.user, session=session)
         if packet.status == SessionPacket.Status.DONE and packet.pdf:
-            access_log_record(
-                user=request.user, action="calibration_packet", target=session, path=request.path
+            return documents.packet_deliver(
+                user=request.user,
+                session=session,
+                packet=packet,
+                path=request.path,
+                attachment=False,
             )
-            response = HttpResponse(bytes(packet.pdf), content_type="application/pdf")
-            response["Content-Disposition"] = f'inline; filename="packet-{session.pk}.pdf"'
-            return response
         return Response(
             build_status_body(packet, noun="packet", url=request.build_absolute_uri()),
             status=status.HTTP_202_ACCEPTED,
@@ -137,7 +133,7 @@ class CaseViewSet(
     @extend_schema(request=CaseDecideSerializer, responses=CaseSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         case = self.get_object()
-        data = CaseDecideSerializer(data=request.data)
+        data = CaseDecideSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         v = dict(data.validated_data)
         v.pop("status", None)

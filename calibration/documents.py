@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from calibration.models import CalibrationCase, CalibrationSession, SessionPacket
 from calibration.services import session_state_key
-from config.builds import build_request
+from config.builds import Lease, build_claim, build_request
 from config.reports import render_pdf
+from org.services import access_log_record
 from reviews.lint import lint_review, load_terms
 from reviews.models import Review
 from reviews.selectors import rubric_context, with_review_contents
@@ -19,10 +22,11 @@ from reviews.selectors import rubric_context, with_review_contents
 
 
 def packet_request(*, user: Any, session: CalibrationSession) -> SessionPacket:
-    """The packet for the session's current state: found, or created and queued.
+    """The packet for the session's current state: found, or created and queued (a failed
+    one, or one whose worker died, is queued again: config.builds).
 
-    Building runs in the background task worker (`manage.py db_worker`), never in the
-    web request: a 100-case packet takes seconds.
+    Building runs in the background task worker (`manage.py worker`), never in the web
+    request: a 100-case packet takes seconds.
     """
     from calibration.tasks import build_packet
 
@@ -30,8 +34,31 @@ def packet_request(*, user: Any, session: CalibrationSession) -> SessionPacket:
         SessionPacket,
         key={"session": session, "state_key": session_state_key(session)},
         user=user,
-        enqueue=build_packet.enqueue,
+        task=build_packet,
     )
+
+
+def packet_current(session: CalibrationSession) -> SessionPacket | None:
+    """The packet (built, building or failed) for the session as it is now, if asked for."""
+    return SessionPacket.objects.filter(
+        session=session, state_key=session_state_key(session)
+    ).first()
+
+
+def packet_deliver(
+    *, user: Any, session: CalibrationSession, packet: SessionPacket, path: str, attachment: bool
+) -> HttpResponse:
+    """Hand a built packet to a reader (the page downloads it, the API shows it inline),
+    logging who read it. The caller has the session from
+    ``selectors.packet_session_get`` (the committee and HR)."""
+    assert packet.status == SessionPacket.Status.DONE and packet.pdf is not None
+    access_log_record(user=user, action="calibration_packet", target=session, path=path)
+    response = HttpResponse(bytes(packet.pdf), content_type="application/pdf")
+    name = f"calibration-packet-{session.pk}-{slugify(session.name)}.pdf"
+    response["Content-Disposition"] = (
+        f'{"attachment" if attachment else "inline"}; filename="{name}"'
+    )
+    return response
 
 
 def packet_context(session: CalibrationSession, progress: Any = None) -> dict[str, Any]:
@@ -84,26 +111,24 @@ def packet_context(session: CalibrationSession, progress: Any = None) -> dict[st
     }
 
 
-def packet_build(packet: SessionPacket) -> SessionPacket:
-    """Render the packet PDF, reporting progress on the row as it goes."""
-    SessionPacket.objects.filter(pk=packet.pk).update(
-        status=SessionPacket.Status.RUNNING, progress=1
-    )
+def packet_build(packet: SessionPacket, lease: Lease | None = None) -> SessionPacket:
+    """Render the packet PDF, reporting progress through the lease as it goes (the task
+    passes its lease; a direct call, as `make bench` makes, claims the queued row)."""
+    if lease is None:
+        lease = build_claim(SessionPacket, packet.pk)
+        if lease is None:
+            raise ValueError(f"Packet {packet.pk} is not queued.")
+    claimed = lease
 
     def progress(done: int, total: int) -> None:
         # Preparing sections is the first 60%; WeasyPrint's layout is the rest.
         if done == total or done % 10 == 0:
-            SessionPacket.objects.filter(pk=packet.pk).update(
-                progress=max(1, int(60 * done / max(total, 1)))
-            )
+            claimed.progress(max(1, int(60 * done / max(total, 1))))
 
-    session = packet.session
-    context = packet_context(session, progress)
-    SessionPacket.objects.filter(pk=packet.pk).update(progress=60)
+    context = packet_context(packet.session, progress)
+    lease.progress(60)
     pdf = render_pdf("calibration/packet_pdf.html", context)
-    SessionPacket.objects.filter(pk=packet.pk).update(
-        status=SessionPacket.Status.DONE, progress=100, pdf=pdf, finished_at=timezone.now()
-    )
+    lease.finish(pdf=pdf)
     packet.refresh_from_db()
     return packet
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from config.builds import BackgroundDocument
 from config.errors import ImmutableError
 
 
@@ -158,29 +159,14 @@ class DecisionLog(models.Model):
         raise ImmutableError("The decision log is append-only.")
 
 
-class SessionPacket(models.Model):
-    """The committee's pre-read PDF, built in the background for one state of a session."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+class SessionPacket(BackgroundDocument):
+    """The committee's pre-read PDF, built in the background for one state of a session
+    (status, progress, PDF and lease: config.builds.BackgroundDocument)."""
 
     session = models.ForeignKey(
         CalibrationSession, on_delete=models.CASCADE, related_name="packets"
     )
     state_key = models.CharField(max_length=64)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    pdf = models.BinaryField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

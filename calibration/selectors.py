@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -50,6 +51,21 @@ def is_member(*, user: Any, session: CalibrationSession) -> bool:
     if me is None:
         return False
     return session.facilitator_id == me.pk or session.committee.filter(pk=me.pk).exists()
+
+
+def can_read_packet(*, user: Any, session: CalibrationSession) -> bool:
+    """The pre-read packet is for the committee (members and facilitator) and for HR,
+    who sees every session and its cases (SPEC §3)."""
+    return is_hr(user) or is_member(user=user, session=session)
+
+
+def packet_session_get(*, user: Any, pk: Any) -> CalibrationSession:
+    """A session whose packet the user may read: 404 if the session is not visible to
+    them, 403 if visible but not theirs to read."""
+    session = session_get(user=user, pk=pk)
+    if not can_read_packet(user=user, session=session):
+        raise PermissionDenied("The pre-read packet is for the session's committee and HR.")
+    return session
 
 
 def case_list(*, user: Any) -> QuerySet[CalibrationCase]:

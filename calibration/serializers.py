@@ -5,8 +5,8 @@ from typing import Any
 from rest_framework import serializers
 
 from calibration.models import CalibrationCase, CalibrationSession, DecisionLog
-from org.models import Person, Team
-from reviews.models import Evidence, ReviewCycle
+from org.serializers import person_field, team_field
+from reviews.serializers import cycle_field, evidence_field
 
 
 class ScopeSerializer(serializers.Serializer[Any]):
@@ -44,21 +44,17 @@ class SessionSerializer(serializers.ModelSerializer[CalibrationSession]):
 
 
 class SessionScopeInputSerializer(serializers.Serializer[Any]):
-    teams = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Team.objects.all(), required=False
-    )
+    teams = team_field(many=True, required=False)
     levels = serializers.ListField(
         child=serializers.CharField(max_length=20), required=False, max_length=50
     )
 
 
 class SessionInputSerializer(serializers.Serializer[Any]):
-    cycle = serializers.PrimaryKeyRelatedField(queryset=ReviewCycle.objects.all())
+    cycle = cycle_field()
     name = serializers.CharField(max_length=120)
-    facilitator = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
-    committee = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Person.objects.all(), allow_empty=False
-    )
+    facilitator = person_field()
+    committee = person_field(many=True, allow_empty=False)
     scope = SessionScopeInputSerializer(required=False)
     scheduled_at = serializers.DateTimeField(required=False, allow_null=True)
 
@@ -104,9 +100,7 @@ class CaseDecideSerializer(serializers.Serializer[Any]):
     rubric_refs: Any = serializers.ListSerializer(
         child=RubricRefSerializer(), required=False, max_length=100
     )
-    evidence = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Evidence.objects.all(), required=False
-    )
+    evidence = evidence_field(many=True, required=False)
     status = serializers.ChoiceField(
         choices=[("decided", "decided")],
         required=False,

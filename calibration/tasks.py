@@ -1,4 +1,4 @@
-"""Background tasks (django-tasks; run by `manage.py db_worker`)."""
+"""Background tasks (django-tasks; run by `manage.py worker`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from config.builds import build_run
 
 
 @task()
-def build_packet(packet_id: int) -> int:
-    """Build one packet. Idempotent: a packet already done is left as it is."""
+def build_packet(packet_id: int, attempt: int | None = None) -> int:
+    """Build one attempt of a packet (config.builds: the lease). Idempotent: a packet
+    done, taken by another worker or queued again since is left as it is."""
     from calibration.documents import packet_build
 
-    return build_run(SessionPacket, packet_id, packet_build)
+    return build_run(SessionPacket, packet_id, packet_build, attempt=attempt)

@@ -76,14 +76,6 @@ def _safe_href(url: str) -> str:
     return url if url.lower().startswith(("http://", "https://")) else ""
 
 
-def _committee_session(request: HttpRequest, pk: int) -> CalibrationSession:
-    """The session, for its committee only: 404 if unseen, 403 if seen but not on it."""
-    session = selectors.session_get(user=request.user, pk=pk)
-    if not selectors.is_member(user=request.user, session=session):
-        raise PermissionDenied("The pre-read packet is for the session's committee.")
-    return session
-
-
 # --- Sessions --------------------------------------------------------------------------
 
 
@@ -267,6 +259,7 @@ def _board_context(request: HttpRequest, session: CalibrationSession) -> dict[st
         "rating_cases": rating_cases,
         "changes": changes,
         "member": member,
+        "can_read_packet": viewer_is_hr or member,  # selectors.can_read_packet
         "viewer_is_hr": viewer_is_hr,
         "can_open": viewer_is_hr and session.status == Status.SCHEDULED,
         "can_finalize": (viewer_is_hr or is_facilitator) and session.status == Status.OPEN,
@@ -631,17 +624,12 @@ def log(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Packet ----------------------------------------------------------------------------
 
 
-def _current_packet(session: CalibrationSession) -> SessionPacket | None:
-    key = services.session_state_key(session)
-    return SessionPacket.objects.filter(session=session, state_key=key).first()
-
-
 @login_required
 @require_GET
 def packet(request: HttpRequest, pk: int) -> HttpResponse:
-    """The committee's pre-read: built in the background; the page follows its progress
-    (htmx polling, or a plain Refresh link without JavaScript)."""
-    session = _committee_session(request, pk)
+    """The committee's (and HR's) pre-read: built in the background; the page follows its
+    progress (htmx polling, or a plain Refresh link without JavaScript)."""
+    session = selectors.packet_session_get(user=request.user, pk=pk)
     packet = documents.packet_request(user=request.user, session=session)
     return render(request, "calibration/packet_page.html", {"session": session, "packet": packet})
 
@@ -649,29 +637,24 @@ def packet(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def packet_status(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _committee_session(request, pk)
+    session = selectors.packet_session_get(user=request.user, pk=pk)
     return render(
         request,
         "calibration/_packet_status.html",
-        {"session": session, "packet": _current_packet(session)},
+        {"session": session, "packet": documents.packet_current(session)},
     )
 
 
 @login_required
 @require_GET
 def packet_download(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _committee_session(request, pk)
-    packet = _current_packet(session)
+    session = selectors.packet_session_get(user=request.user, pk=pk)
+    packet = documents.packet_current(session)
     if packet is None or packet.status != SessionPacket.Status.DONE or not packet.pdf:
         return redirect("calibration:packet", pk=session.pk)
-    access_log_record(
-        user=request.user, action="calibration_packet", target=session, path=request.path
+    return documents.packet_deliver(
+        user=request.user, session=session, packet=packet, path=request.path, attachment=True
     )
-    response = HttpResponse(bytes(packet.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="calibration-packet-{session.pk}-{slugify(session.name)}.pdf"'
-    )
-    return response
 
 
 # --- Export ----------------------------------------------------------------------------

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import DefaultRouter, Route
 
 from audit import api as audit_api
 from calibration import api as calibration_api
@@ -12,7 +15,25 @@ from outcomes import api as outcomes_api
 from reviews import api as reviews_api
 from rubrics import api as rubrics_api
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    """The default router, except that an action named like a file (``packet.pdf``,
+    ``outcome.pdf``) answers at the address SPEC §5 gives it, without a trailing slash,
+    and with one too: with only the slash form, the SPEC address was a 301 redirect."""
+
+    def _get_dynamic_route(self, route: Route, action: Any) -> Route:
+        built = super()._get_dynamic_route(route, action)
+        if not re.search(r"\.[a-z]+$", action.url_path):
+            return built
+        # A literal dot, and "/" optional. The schema shows the SPEC form: drf-spectacular
+        # drops the optional non-capturing group and unescapes the dot.
+        url = route.url.replace("{url_path}", re.escape(action.url_path)).replace(
+            "{trailing_slash}", "(?:/)?"
+        )
+        return built._replace(url=url)
+
+
+router = Router()
 router.register("teams", org_api.TeamViewSet, basename="team")
 router.register("people", org_api.PersonViewSet, basename="person")
 router.register(

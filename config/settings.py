@@ -294,6 +294,12 @@ SPECTACULAR_SETTINGS = {
 # ------------------------------------------------------------------------------
 # The database backend needs no other service; a worker runs `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A background document (packet, audit PDF) queued or running with no heartbeat for this
+# long is taken as lost (its worker was killed) and queued again (config/builds.py). A
+# live build renews its heartbeat every quarter of this.
+BUILD_LEASE_SECONDS = env.float("BUILD_LEASE_SECONDS", default=120.0)
+if BUILD_LEASE_SECONDS <= 0:
+    raise ImproperlyConfigured("BUILD_LEASE_SECONDS must be more than 0.")
 
 # LOGGING
 # ------------------------------------------------------------------------------

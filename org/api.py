@@ -79,7 +79,7 @@ class TeamViewSet(
 
     @extend_schema(request=TeamInputSerializer, responses={201: TeamSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = TeamInputSerializer(data=request.data)
+        data = TeamInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         team = services.team_create(actor=request.user, **data.validated_data)
         return Response(TeamSerializer(team).data, status=status.HTTP_201_CREATED)
@@ -87,7 +87,9 @@ class TeamViewSet(
     @extend_schema(request=TeamInputSerializer, responses=TeamSerializer)
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         team = self.get_object()
-        data = TeamInputSerializer(data=request.data, partial=kwargs.get("partial", False))
+        data = TeamInputSerializer(
+            data=request.data, partial=kwargs.get("partial", False), context={"request": request}
+        )
         data.is_valid(raise_exception=True)
         team = services.team_update(actor=request.user, team=team, **data.validated_data)
         return Response(TeamSerializer(team).data)
@@ -112,7 +114,7 @@ class PersonViewSet(
 
     @extend_schema(request=PersonInputSerializer, responses={201: PersonSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = PersonInputSerializer(data=request.data)
+        data = PersonInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         person = services.person_create(actor=request.user, **data.validated_data)
         return Response(self._out(person), status=status.HTTP_201_CREATED)
@@ -120,7 +122,9 @@ class PersonViewSet(
     @extend_schema(request=PersonInputSerializer, responses=PersonSerializer)
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = self.get_object()
-        data = PersonInputSerializer(data=request.data, partial=kwargs.get("partial", False))
+        data = PersonInputSerializer(
+            data=request.data, partial=kwargs.get("partial", False), context={"request": request}
+        )
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         if "username" in changes and changes["username"] != person.user.username:

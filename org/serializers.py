@@ -6,11 +6,35 @@ from django.core.validators import RegexValidator
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
+from config.fields import ScopedPrimaryKeyField
 from org import selectors
 from org.models import DemographicDimension, Person, Team
 from rubrics.models import Ladder
 
 USERNAME_VALIDATOR = RegexValidator(r"^[\w.@+-]+\Z", "Letters, digits and @/./+/-/_ only.")
+
+
+def person_field(*, directory: bool = False, **kwargs: Any) -> Any:
+    """A person id in an input body: someone the caller may see and who is active, or,
+    with ``directory``, anyone active (whom to ask for feedback)."""
+    selector = selectors.person_directory if directory else selectors.person_choices
+    return ScopedPrimaryKeyField(
+        model=Person, selector=selector, message="No such person.", **kwargs
+    )
+
+
+def team_field(**kwargs: Any) -> Any:
+    return ScopedPrimaryKeyField(
+        model=Team, selector=selectors.team_list, message="No such team.", **kwargs
+    )
+
+
+def ladder_field(**kwargs: Any) -> Any:
+    from rubrics.selectors import ladder_list
+
+    return ScopedPrimaryKeyField(
+        model=Ladder, selector=ladder_list, message="No such ladder.", **kwargs
+    )
 
 
 class TeamSerializer(serializers.ModelSerializer[Team]):
@@ -22,9 +46,7 @@ class TeamSerializer(serializers.ModelSerializer[Team]):
 class TeamInputSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=120)
     slug = serializers.SlugField(max_length=120)
-    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
-        queryset=Team.objects.all(), allow_null=True, required=False
-    )
+    parent = team_field(allow_null=True, required=False)
     description = serializers.CharField(max_length=2000, allow_blank=True, required=False)
 
 
@@ -77,16 +99,10 @@ class PersonInputSerializer(serializers.Serializer[Any]):
     username = serializers.CharField(max_length=150, validators=[USERNAME_VALIDATOR])
     full_name = serializers.CharField(max_length=200)
     email = serializers.EmailField(max_length=254, allow_blank=True, required=False)
-    team = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.all(), allow_null=True, required=False
-    )
+    team = team_field(allow_null=True, required=False)
     function = serializers.CharField(max_length=100, allow_blank=True, required=False)
-    manager = serializers.PrimaryKeyRelatedField(
-        queryset=Person.objects.all(), allow_null=True, required=False
-    )
-    ladder = serializers.PrimaryKeyRelatedField(
-        queryset=Ladder.objects.all(), allow_null=True, required=False
-    )
+    manager = person_field(allow_null=True, required=False)
+    ladder = ladder_field(allow_null=True, required=False)
     level = serializers.CharField(max_length=20, allow_blank=True, required=False)
     is_hr = serializers.BooleanField(required=False)
     is_active = serializers.BooleanField(required=False)

@@ -58,7 +58,7 @@ class CycleViewSet(
 
     @extend_schema(request=CycleInputSerializer, responses={201: CycleSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = CycleInputSerializer(data=request.data)
+        data = CycleInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         cycle = services.cycle_create(actor=request.user, **data.validated_data)
         return Response(self._out(cycle), status=status.HTTP_201_CREATED)
@@ -66,7 +66,9 @@ class CycleViewSet(
     @extend_schema(request=CycleInputSerializer, responses=CycleSerializer)
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         cycle = self.get_object()
-        data = CycleInputSerializer(data=request.data, partial=kwargs.get("partial", False))
+        data = CycleInputSerializer(
+            data=request.data, partial=kwargs.get("partial", False), context={"request": request}
+        )
         data.is_valid(raise_exception=True)
         cycle = services.cycle_update(actor=request.user, cycle=cycle, **data.validated_data)
         return Response(self._out(cycle))
@@ -100,7 +102,7 @@ class EvidenceViewSet(
 
     @extend_schema(request=EvidenceInputSerializer, responses={201: EvidenceSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = EvidenceInputSerializer(data=request.data)
+        data = EvidenceInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         item = services.evidence_create(actor=request.user, **data.validated_data)
         return Response(EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)
@@ -133,7 +135,7 @@ class ReviewViewSet(
 
     @extend_schema(request=ReviewCreateSerializer, responses={201: ReviewSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = ReviewCreateSerializer(data=request.data)
+        data = ReviewCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         review = services.review_create(actor=request.user, **data.validated_data)
         return Response(self._out(review), status=status.HTTP_201_CREATED)
@@ -222,7 +224,7 @@ class FeedbackRequestViewSet(
         request=FeedbackRequestInputSerializer, responses={201: FeedbackRequestSerializer}
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = FeedbackRequestInputSerializer(data=request.data)
+        data = FeedbackRequestInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         item = services.feedback_request_create(actor=request.user, **data.validated_data)
         return Response(FeedbackRequestSerializer(item).data, status=status.HTTP_201_CREATED)
@@ -260,7 +262,7 @@ class CheckInViewSet(
 
     @extend_schema(request=CheckInInputSerializer, responses={201: CheckInSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = CheckInInputSerializer(data=request.data)
+        data = CheckInInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         item = services.check_in_create(actor=request.user, **data.validated_data)
         return Response(CheckInSerializer(item).data, status=status.HTTP_201_CREATED)

@@ -1,9 +1,18 @@
 """Review quality checks ("lint"): nudges shown to the author while writing (SPEC §2).
 
-Findings never block submission, except the two evidence rules (severity "error"), which
-mirror SPEC §1.3; the submit rule itself lives in the review services.
+Findings never block submission. What does block it (SPEC §1.3) is ``submit_blockers``,
+the one home of the submit rule: the review services refuse a submission on it, and the
+editor's panel lists it under "Must fix" beside the findings (``with_blockers``), so the
+panel and the refusal always name the same missing pieces.
 
-Codes:
+Blocker codes (severity "error"):
+
+- ``no_overall_rating``: no overall rating chosen.
+- ``unrated``: a competency of the rubric without a rating.
+- ``no_evidence``: a competency citing no evidence (when LEVELHEAD_REQUIRE_EVIDENCE, the
+  default).
+
+Finding codes:
 
 - ``no_evidence`` (error): an assessment with a rating or narrative that cites no evidence.
 - ``unevidenced_rating`` (error): a rating other than the baseline without evidence.
@@ -38,16 +47,19 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from django.conf import settings
 from django.db.models import prefetch_related_objects
 
 from reviews.models import LintTerm, Review
-from rubrics.models import Rating
+from rubrics.models import Competency, Rating
 
 ERROR = "error"
 WARNING = "warning"
 INFO = "info"
 
 NO_EVIDENCE = "no_evidence"
+NO_OVERALL_RATING = "no_overall_rating"
+UNRATED = "unrated"
 UNEVIDENCED_RATING = "unevidenced_rating"
 VAGUE_JUDGEMENT = LintTerm.Code.VAGUE_JUDGEMENT.value
 PERSONALITY = LintTerm.Code.PERSONALITY.value
@@ -416,6 +428,100 @@ def lint_content(
     if period is not None:
         findings += _evidence_findings(list(cited.values()), period)
     return findings
+
+
+def submit_blockers(
+    *,
+    overall_rating: str,
+    assessments: Sequence[AssessmentText],
+    competencies: Sequence[tuple[str, str]],
+    require_evidence: bool | None = None,
+) -> list[Finding]:
+    """What stops a review from being submitted, every missing piece named: the overall
+    rating, then each competency of the rubric (``(key, name)`` in rubric order) for its
+    rating and, when the policy requires it, its evidence. No database access."""
+    if require_evidence is None:
+        require_evidence = getattr(settings, "LEVELHEAD_REQUIRE_EVIDENCE", True)
+    blockers: list[Finding] = []
+    if not overall_rating:
+        blockers.append(
+            Finding(
+                code=NO_OVERALL_RATING,
+                severity=ERROR,
+                message="Choose an overall rating.",
+                field="overall_rating",
+            )
+        )
+    by_key = {a.competency: a for a in assessments}
+    for key, name in competencies:
+        a = by_key.get(key)
+        if a is None or not a.rating:
+            blockers.append(
+                Finding(
+                    code=UNRATED,
+                    severity=ERROR,
+                    message=f"Rate {name}.",
+                    field=f"assessments.{key}.rating",
+                )
+            )
+        if require_evidence and (a is None or not a.evidence_ids):
+            blockers.append(
+                Finding(
+                    code=NO_EVIDENCE,
+                    severity=ERROR,
+                    message=f"Cite at least one evidence item for {name}.",
+                    field=f"assessments.{key}.evidence",
+                )
+            )
+    return blockers
+
+
+def with_blockers(findings: Sequence[Finding], blockers: Sequence[Finding]) -> list[Finding]:
+    """What the author is shown: the blockers, then the findings, leaving out a finding
+    that says what a blocker already says (the same code on the same field)."""
+    said = {(b.code, b.field) for b in blockers}
+    return [*blockers, *(f for f in findings if (f.code, f.field) not in said)]
+
+
+def _assessment_texts(review: Review) -> list[AssessmentText]:
+    # A no-op for what is already prefetched.
+    prefetch_related_objects([review], "assessments__evidence")
+    return [
+        AssessmentText(
+            competency=a.competency,
+            rating=a.rating,
+            narrative=a.narrative,
+            evidence_ids=tuple(e.pk for e in a.evidence.all()),
+        )
+        for a in review.assessments.all()
+    ]
+
+
+def rubric_competencies(version_ids: Iterable[int]) -> dict[int, list[tuple[str, str]]]:
+    """``(key, name)`` of each rubric version's competencies in rubric order, in one query."""
+    found: dict[int, list[tuple[str, str]]] = {v: [] for v in version_ids}
+    rows = (
+        Competency.objects.filter(version_id__in=list(found))
+        .order_by("version_id", "order", "key")
+        .values_list("version_id", "key", "name")
+    )
+    for version_id, key, name in rows:
+        found[version_id].append((key, name))
+    return found
+
+
+def review_blockers(
+    review: Review, *, competencies: Sequence[tuple[str, str]] | None = None
+) -> list[Finding]:
+    """``submit_blockers`` of a saved review. Uses the prefetched assessments (else two
+    queries) and costs one query for the rubric's competencies unless they are given."""
+    if competencies is None:
+        competencies = rubric_competencies([review.rubric_version_id])[review.rubric_version_id]
+    return submit_blockers(
+        overall_rating=review.overall_rating,
+        assessments=_assessment_texts(review),
+        competencies=competencies,
+    )
 
 
 def lint_review(review: Review, *, terms: Terms | None = None) -> list[Finding]:

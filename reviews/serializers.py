@@ -5,10 +5,35 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.fields import ScopedPrimaryKeyField
 from config.markdown import render_markdown
-from org.models import Person, Team
+from org.serializers import person_field, team_field
+from reviews import selectors
 from reviews.models import CheckIn, Evidence, FeedbackRequest, Review, ReviewCycle
 from rubrics.models import RubricVersion
+
+
+def cycle_field(**kwargs: Any) -> Any:
+    return ScopedPrimaryKeyField(
+        model=ReviewCycle, selector=selectors.cycle_list, message="No such cycle.", **kwargs
+    )
+
+
+def evidence_field(**kwargs: Any) -> Any:
+    return ScopedPrimaryKeyField(
+        model=Evidence, selector=selectors.evidence_list, message="No such evidence item.", **kwargs
+    )
+
+
+def rubric_version_field(**kwargs: Any) -> Any:
+    from rubrics.selectors import rubric_version_list
+
+    return ScopedPrimaryKeyField(
+        model=RubricVersion,
+        selector=rubric_version_list,
+        message="No such rubric version.",
+        **kwargs,
+    )
 
 
 class CycleSerializer(serializers.ModelSerializer[ReviewCycle]):
@@ -23,9 +48,7 @@ class CycleInputSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=120)
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
-    rubric_versions = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=RubricVersion.objects.all(), required=False
-    )
+    rubric_versions = rubric_version_field(many=True, required=False)
 
 
 class TransitionSerializer(serializers.Serializer[Any]):
@@ -60,14 +83,13 @@ class EvidenceSerializer(serializers.ModelSerializer[Evidence]):
 
 
 class EvidenceInputSerializer(serializers.Serializer[Any]):
-    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    person = person_field()
     kind = serializers.ChoiceField(choices=Evidence.Kind.choices, required=False)
     title = serializers.CharField(max_length=200)
     url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
     occurred_on = serializers.DateField()
     summary = serializers.CharField(max_length=8000, required=False, allow_blank=True)
-    outcome_team = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.all(),
+    outcome_team = team_field(
         required=False,
         allow_null=True,
         help_text="For team_outcome evidence: the team whose scorecard window it cites.",
@@ -183,8 +205,8 @@ class ReviewSerializer(serializers.ModelSerializer[Review]):
 
 
 class ReviewCreateSerializer(serializers.Serializer[Any]):
-    cycle = serializers.PrimaryKeyRelatedField(queryset=ReviewCycle.objects.all())
-    subject = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    cycle = cycle_field()
+    subject = person_field()
 
 
 class ReviewUpdateSerializer(serializers.Serializer[Any]):
@@ -232,9 +254,10 @@ class FeedbackRequestSerializer(serializers.ModelSerializer[FeedbackRequest]):
 
 
 class FeedbackRequestInputSerializer(serializers.Serializer[Any]):
-    cycle = serializers.PrimaryKeyRelatedField(queryset=ReviewCycle.objects.all())
-    subject = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
-    respondent = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    cycle = cycle_field()
+    subject = person_field()
+    # Anyone active may be asked: a cross-functional partner is usually on another team.
+    respondent = person_field(directory=True)
     relationship = serializers.ChoiceField(choices=FeedbackRequest.Relationship.choices)
     message = serializers.CharField(max_length=4000, allow_blank=True, required=False)
 
@@ -262,7 +285,7 @@ class CheckInSerializer(serializers.ModelSerializer[CheckIn]):
 
 
 class CheckInInputSerializer(serializers.Serializer[Any]):
-    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all())
+    person = person_field()
     occurred_on = serializers.DateField()
     what_changed = serializers.CharField(max_length=8000, allow_blank=True, required=False)
     blocked = serializers.CharField(max_length=8000, allow_blank=True, required=False)

@@ -10,17 +10,16 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from config.errors import ImmutableError, InvalidStateError, StaleVersionError
+from config.errors import ConflictError, ImmutableError, InvalidStateError, StaleVersionError
 from org.models import Activity, Person
 from org.selectors import is_hr, person_for_user
 from org.services import activity_record
 from reviews.evidence_links import classify_url
+from reviews.lint import review_blockers
 from reviews.models import (
     Assessment,
     CheckIn,
@@ -306,19 +305,35 @@ def review_create(*, actor: Any, cycle: ReviewCycle, subject: Person) -> Review:
     return review
 
 
-def _lock_for_write(*, actor: Any, review: Review, version: int | None) -> Review:
-    """Lock the row and check who may write, the state and the version read."""
-    locked = Review.objects.select_for_update().get(pk=review.pk)
-    if not review_can_write(user=actor, review=locked):
-        raise PermissionDenied("Only managers above this person can change their review.")
-    if locked.status in (
+def review_write_refusal(review: Review) -> ConflictError | None:
+    """Why the review cannot be written now, or None when it can: only drafts change, and
+    only while their cycle is open (a draft left behind when the cycle moved on stays as
+    it is, so calibration and the audit of a closed cycle never change under anyone)."""
+    if review.status in (
         Review.Status.RELEASED,
         Review.Status.ACKNOWLEDGED,
         Review.Status.CALIBRATED,
     ):
-        raise ImmutableError(f"The review is {locked.status} and cannot change.")
-    if locked.status != Review.Status.DRAFT:
-        raise InvalidStateError(f"The review is {locked.status}; only drafts can change.")
+        return ImmutableError(f"The review is {review.status} and cannot change.")
+    if review.status != Review.Status.DRAFT:
+        return InvalidStateError(f"The review is {review.status}; only drafts can change.")
+    cycle_status = review.cycle.status
+    if cycle_status != Status.OPEN:
+        return InvalidStateError(
+            f"Reviews are written while their cycle is open; this cycle is {cycle_status}, "
+            "so the draft can no longer change."
+        )
+    return None
+
+
+def _lock_for_write(*, actor: Any, review: Review, version: int | None) -> Review:
+    """Lock the row and check who may write, the state and the version read."""
+    locked = Review.objects.select_for_update().select_related("cycle").get(pk=review.pk)
+    if not review_can_write(user=actor, review=locked):
+        raise PermissionDenied("Only managers above this person can change their review.")
+    refusal = review_write_refusal(locked)
+    if refusal is not None:
+        raise refusal
     if version is not None and version != locked.version:
         raise StaleVersionError(
             f"Someone saved this review since you opened it (you have version {version}, "
@@ -392,6 +407,18 @@ def review_update(
     if errors:
         raise ValidationError(errors)
 
+    by_key = {a.competency: a for a in locked.assessments.prefetch_related("evidence")}
+    if not _changes_anything(
+        locked,
+        by_key,
+        narrative=narrative,
+        assessments=assessments,
+        overall_rating=overall_rating,
+        promotion_to=promotion_to,
+    ):
+        # Saving what is already saved writes nothing: no new version for a reader to
+        # clash with, no history row (the editor saves the page before each submit).
+        return locked
     if narrative is not None:
         for section, text in narrative.items():
             setattr(locked, section, text)
@@ -400,7 +427,6 @@ def review_update(
     if promotion_to is not None:
         locked.promotion_to = promotion_to
     if assessments is not None:
-        by_key = {a.competency: a for a in locked.assessments.all()}
         for item in assessments:
             a = by_key.get(item["competency"]) or Assessment(
                 review=locked, competency=item["competency"]
@@ -416,36 +442,51 @@ def review_update(
     return locked
 
 
+def _changes_anything(
+    review: Review,
+    saved: dict[str, Assessment],
+    *,
+    narrative: dict[str, str] | None,
+    assessments: list[dict[str, Any]] | None,
+    overall_rating: str | None,
+    promotion_to: str | None,
+) -> bool:
+    """Whether a review_update would change the review (``saved``: its assessments by
+    competency, with their evidence prefetched)."""
+    if narrative is not None and any(getattr(review, s) != t for s, t in narrative.items()):
+        return True
+    if overall_rating is not None and overall_rating != review.overall_rating:
+        return True
+    if promotion_to is not None and promotion_to != review.promotion_to:
+        return True
+    for item in assessments or []:
+        a = saved.get(item["competency"])
+        if a is None:
+            return True
+        if (item.get("rating") or "") != a.rating or (item.get("narrative") or "") != a.narrative:
+            return True
+        if "evidence" in item and set(item["evidence"] or []) != {e.pk for e in a.evidence.all()}:
+            return True
+    return False
+
+
 def submit_problems(review: Review) -> dict[str, Any]:
     """What stops a review from being submitted (SPEC §1.3): ``{"overall_rating": [...],
-    "assessments.<competency>": [...]}``, every missing piece named."""
-    problems: dict[str, Any] = {}
-    if not review.overall_rating:
-        problems["overall_rating"] = ["Choose an overall rating."]
-    require_evidence = getattr(settings, "LEVELHEAD_REQUIRE_EVIDENCE", True)
-    per_competency: dict[str, list[str]] = {}
-    keys = list(
-        Competency.objects.filter(version=review.rubric_version)
-        .order_by("order", "key")
-        .values_list("key", "name")
-    )
-    cited = Assessment.evidence.through.objects.filter(assessment_id=OuterRef("pk"))
-    assessed = {a.competency: a for a in review.assessments.annotate(has_evidence=Exists(cited))}
-    for key, name in keys:
-        a = assessed.get(key)
-        if a is None or not a.rating:
-            per_competency.setdefault(key, []).append(f"Rate {name}.")
-        if require_evidence and (a is None or not a.has_evidence):
-            per_competency.setdefault(key, []).append(
-                f"Cite at least one evidence item for {name}."
-            )
-    for key, messages in per_competency.items():
-        problems[f"assessments.{key}"] = messages
+    "assessments.<competency>": [...]}``, every missing piece named. The rule itself is
+    reviews.lint.submit_blockers, which the editor's quality panel lists too."""
+    problems: dict[str, list[str]] = {}
+    for blocker in review_blockers(review):
+        # "assessments.<key>.rating" / ".evidence" → one key per competency.
+        key = ".".join(blocker.field.split(".")[:2])
+        problems.setdefault(key, []).append(blocker.message)
     return problems
 
 
 @transaction.atomic
 def review_submit(*, actor: Any, review: Review, version: int | None = None) -> Review:
+    # A submission joins the cycle's audit population: lock the cycle first (the order
+    # cycle_transition takes its locks in), so it cannot slip in while the cycle moves on.
+    ReviewCycle.objects.select_for_update().filter(pk=review.cycle_id).first()
     locked = _lock_for_write(actor=actor, review=review, version=version)
     problems = submit_problems(locked)
     if problems:

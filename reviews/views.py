@@ -522,6 +522,17 @@ def _conflict(request: HttpRequest, editor: Editor, form: ReviewForm) -> HttpRes
     return _render_editor(request, editor, form, status=409, conflict=current)
 
 
+def _closed_cycle(request: HttpRequest, review: Review) -> HttpResponse | None:
+    """A draft whose cycle has moved on is read only: back to the read view, saying why
+    (the service refuses the write anyway; this spares the author a form that cannot
+    be saved)."""
+    refusal = services.review_write_refusal(review)
+    if refusal is None:
+        return None
+    messages.error(request, refusal.message)
+    return redirect("reviews:detail", pk=review.pk)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -531,6 +542,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             request, f"This review is {review.get_status_display().lower()}: only drafts change."
         )
         return redirect("reviews:detail", pk=review.pk)
+    if (closed := _closed_cycle(request, review)) is not None:
+        return closed
     editor = _editor(request, review)
     if request.method == "GET":
         return _render_editor(request, editor, editor.form())
@@ -578,6 +591,8 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     if review.status != Review.Status.DRAFT:
         messages.info(request, f"This review is already {review.get_status_display().lower()}.")
         return redirect("reviews:detail", pk=review.pk)
+    if (closed := _closed_cycle(request, review)) is not None:
+        return closed
     editor = _editor(request, review)
     form = editor.form(request.POST)
     if not form.is_valid():
@@ -649,7 +664,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             }
         )
     is_subject = me is not None and me.pk == review.subject_id
-    is_draft = review.status == Review.Status.DRAFT
+    writable_now = services.review_write_refusal(review) is None
     return render(
         request,
         "reviews/review_detail.html",
@@ -665,7 +680,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "overall": ratings.get(review.overall_rating),
             "final": ratings.get(review.final_rating),
             "is_subject": is_subject,
-            "can_edit": is_draft and selectors.review_can_write(user=request.user, review=review),
+            "can_edit": writable_now
+            and selectors.review_can_write(user=request.user, review=review),
             "ack_form": (
                 AcknowledgeForm()
                 if is_subject and review.status == Review.Status.RELEASED

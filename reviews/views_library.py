@@ -23,9 +23,12 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
 from config.errors import ConflictError
+from config.fields import parse_id
 from org.models import Person
 from org.selectors import (
     is_hr,
+    person_choices,
+    person_directory,
     person_for_user,
     person_get,
     person_in_chain,
@@ -238,18 +241,12 @@ def feedback_inbox(request: HttpRequest) -> HttpResponse:
 def _feedback_form(
     request: HttpRequest, me: Person, data: Any = None, initial: dict[str, Any] | None = None
 ) -> FeedbackRequestForm:
-    subjects = (
-        Person.objects.without_tree_fields()
-        .filter(Q(pk=me.pk) | Q(pk__in=reporting_chain_ids(me)), is_active=True)
-        .order_by("full_name", "id")
+    subjects = person_choices(user=request.user).filter(
+        Q(pk=me.pk) | Q(pk__in=reporting_chain_ids(me))
     )
-    # An intentional directory of colleagues: anyone active can be asked for feedback.
-    respondents = (
-        Person.objects.without_tree_fields()
-        .filter(is_active=True)
-        .select_related("team")
-        .order_by("full_name", "id")
-    )
+    # An intentional directory of colleagues: anyone active can be asked for feedback
+    # (the picker shows their name and team, which is all the directory gives).
+    respondents = person_directory(user=request.user)
     subject = (initial or {}).get("subject")
     if subject is not None:
         respondents = respondents.exclude(pk=subject.pk)
@@ -274,11 +271,12 @@ def feedback_new(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied("Your account has no person record.")
         return render(request, "reviews/feedback_new.html", {"form": None})
     initial: dict[str, Any] = {"subject": me}
-    wanted = request.GET.get("subject", "")
-    if wanted.isdigit():
+    # parse_id, not str.isdigit(): "²" is a digit to Python and 10**30 overflows the column.
+    wanted = parse_id(request.GET.get("subject", ""))
+    if wanted is not None:
         preselected = (
-            Person.objects.without_tree_fields()
-            .filter(Q(pk=me.pk) | Q(pk__in=reporting_chain_ids(me)), pk=int(wanted))
+            person_choices(user=request.user)
+            .filter(Q(pk=me.pk) | Q(pk__in=reporting_chain_ids(me)), pk=wanted)
             .first()
         )
         if preselected is not None:

@@ -11,12 +11,16 @@ import pytest
 from rest_framework.test import APIClient
 
 from org import services as org_services
+from reviews.models import Evidence
 from tests.factories import make_person
 from tests.reviews.conftest import add_evidence, make_cycle
 
 MISSING = 987654321
 # Values that are not ids: each must read like "no such thing", never a 500 or a type hint.
-NOT_IDS = [True, False, 1e300, 1.5, "abc", "12a", " 7", 2**70, 2**63, -1, 0, [], {}]
+# (JSON integers beyond 64 bits are refused by the body parser before any field runs, see
+# test_ids_beyond_64_bits_never_reach_the_database; as strings they reach the field.)
+NOT_IDS = [True, False, 1e300, 1.5, "abc", "12a", " 7", str(2**63), str(2**70), "9" * 5000]
+NOT_IDS += [-1, 0, [], {}]
 
 
 def api(person) -> APIClient:
@@ -145,7 +149,9 @@ def test_hr_people_manager_team_and_ladder(world, leaver):
     def manager(value):
         return {"username": "newbie", "full_name": "New Bie", "manager": value}, "manager"
 
-    seen = answers(api(world.hr), "post", "/api/v1/people/", manager, [MISSING, leaver.pk, *NOT_IDS])
+    seen = answers(
+        api(world.hr), "post", "/api/v1/people/", manager, [MISSING, leaver.pk, *NOT_IDS]
+    )
     assert seen == {(400, repr(["No such person."]))}
 
     def team(value):
@@ -233,3 +239,29 @@ def test_a_visible_person_still_resolves(world):
         format="json",
     )
     assert r.status_code == 403
+
+
+@pytest.mark.parametrize("value", [2**63, 2**70, -(2**70)])
+def test_ids_beyond_64_bits_never_reach_the_database(world, value):
+    r = api(world.manager).post(
+        "/api/v1/evidence/",
+        {"person": value, "title": "A thing", "occurred_on": "2026-02-01"},
+        format="json",
+    )
+    assert r.status_code == 400
+    assert not Evidence.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["²", str(10**30), str(2**63), "-1", "abc"])
+def test_the_feedback_page_ignores_a_subject_that_is_no_id(world, client_for, value):
+    make_cycle(world)
+    page = client_for("manager").get("/feedback/new/", {"subject": value})
+    assert page.status_code == 200
+
+
+def test_the_feedback_page_preselects_only_a_subject_of_the_callers(world, client_for):
+    make_cycle(world)
+    mine = client_for("manager").get("/feedback/new/", {"subject": world.engineer.pk})
+    assert f'<option value="{world.engineer.pk}" selected>' in mine.content.decode()
+    other = client_for("manager").get("/feedback/new/", {"subject": world.other_engineer.pk})
+    assert f'value="{world.other_engineer.pk}" selected' not in other.content.decode()

@@ -199,7 +199,7 @@ def test_every_call_is_logged_with_who_when_and_what(org, world, api_for):
         OUTCOMES_URL,
         cycle=org.cycle.pk,
         dimension="team",
-        outcome="low_rating",
+        outcome="high_rating",
         reference="Team A",
     )
     get(hr, REPORT_URL, cycle=org.cycle.pk)

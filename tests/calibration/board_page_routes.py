@@ -3,8 +3,8 @@
 world.calib.session is Team A's open session: other_manager facilitates it (with the
 director on the committee); the manager sits on Team B's session only, so Team A's is
 invisible to them (404), as it is to the engineer, one of its subjects. HR sees every
-session but is not on this committee: HR reads the board and the cases, and is refused
-(403) what only the committee does (deciding, the packet).
+session but is not on this committee: HR reads the board, the cases and the pre-read
+packet, and is refused (403) what only the committee does (deciding).
 """
 
 from __future__ import annotations
@@ -81,21 +81,21 @@ ROUTES: list[Case] = [
         "calibration:packet",
         "get",
         _session,
-        _by_role(404, 404, 200, 403),
-        note="committee only",
+        _by_role(404, 404, 200, 200),
+        note="the committee and HR",
     ),
     Case(
         "calibration:packet-status",
         "get",
         _session,
-        _by_role(404, 404, 200, 403),
-        note="committee only",
+        _by_role(404, 404, 200, 200),
+        note="the committee and HR",
     ),
     Case(
         "calibration:packet-download",
         "get",
         _session,
-        _by_role(404, 404, 302, 403),
+        _by_role(404, 404, 302, 302),
         note="not built yet: back to the packet page",
     ),
     Case(

@@ -16,6 +16,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from calibration import documents
 from calibration import services as calibration
@@ -549,3 +550,73 @@ def test_script_in_a_narrative_or_rationale_renders_inert_in_the_letter(world, c
     pdf = client_for("engineer").get(letter_pdf_url(setup.review))
     assert pdf.status_code == 200
     assert "bold work" in pdf_text(pdf.content)
+
+
+# --- Who gets the packet, and at which address ------------------------------------------
+
+
+def test_hr_gets_the_packet_on_the_page_the_fragment_and_the_api(
+    world, calib, client_for, api_for, django_capture_on_commit_callbacks
+):
+    """SPEC §3 gives HR every session: HR reads the packet as the committee does."""
+    pk = calib.session.pk
+    hr_page, hr_api = client_for("hr"), api_for("hr")
+    page_url = reverse("calibration:packet", args=[pk])
+    board = hr_page.get(reverse("calibration:session", args=[pk])).content.decode()
+    assert f'href="{page_url}"' in board
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = hr_page.get(page_url)
+    assert page.status_code == 200 and "Queued" in page.content.decode()
+    status = hr_page.get(reverse("calibration:packet-status", args=[pk]))
+    assert status.status_code == 200 and "Queued" in status.content.decode()
+    download_url = reverse("calibration:packet-download", args=[pk])
+    assert hr_page.get(download_url)["Location"] == page_url  # not built yet
+    waiting = hr_api.get(f"/api/v1/calibration-sessions/{pk}/packet.pdf")
+    assert waiting.status_code == 202 and waiting.json()["status"] == "queued"
+
+    run_task_worker()
+
+    assert "Ready" in hr_page.get(reverse("calibration:packet-status", args=[pk])).content.decode()
+    download = hr_page.get(download_url)
+    assert download.status_code == 200 and download.content.startswith(b"%PDF")
+    pdf = hr_api.get(f"/api/v1/calibration-sessions/{pk}/packet.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert "Erin Engineer" in pdf_text(pdf.content)
+    assert AccessLog.objects.filter(user=world.hr.user, action="calibration_packet").count() == 2
+
+
+def test_the_spec_packet_address_answers_without_a_redirect_and_the_slash_form_too(
+    world, calib, api_for
+):
+    member = api_for("other_manager")
+    base = f"/api/v1/calibration-sessions/{calib.session.pk}/packet.pdf"
+
+    spec_form = member.get(base)
+    slash_form = member.get(base + "/")
+
+    assert spec_form.status_code == 202, spec_form.get("Location")
+    assert slash_form.status_code == 202
+    assert spec_form.json()["status"] == slash_form.json()["status"] == "queued"
+    # The engineer (a subject) still cannot learn that the session exists, at either address.
+    assert api_for("engineer").get(base).status_code == 404
+    assert api_for("engineer").get(base + "/").status_code == 404
+
+
+def test_the_spec_letter_address_answers_without_a_redirect_and_the_slash_form_too(
+    world, released, api_for
+):
+    engineer = api_for("engineer")
+    base = f"/api/v1/reviews/{released.review.pk}/outcome.pdf"
+
+    spec_form = engineer.get(base)
+    slash_form = engineer.get(base + "/")
+
+    assert spec_form.status_code == 200, spec_form.get("Location")
+    assert spec_form["Content-Type"] == "application/pdf"
+    assert spec_form.content.startswith(b"%PDF")
+    assert slash_form.status_code == 200 and slash_form.content == spec_form.content
+    # A teammate cannot learn that the review exists, at either address.
+    teammate = APIClient()
+    teammate.force_authenticate(world.teammate.user)
+    assert teammate.get(base).status_code == teammate.get(base + "/").status_code == 404

@@ -144,9 +144,7 @@ def test_a_feedback_respondent_sees_only_name_and_team_of_the_subject(world, res
         ({"is_active": "true"}, "is_active"),
     ],
 )
-def test_filters_on_hidden_fields_match_only_rows_where_the_field_is_visible(
-    world, params, field
-):
+def test_filters_on_hidden_fields_match_only_rows_where_the_field_is_visible(world, params, field):
     params = {
         k: (world.ladder.pk if k == "ladder" else world.manager.pk) if v is None else v
         for k, v in params.items()
