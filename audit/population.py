@@ -18,14 +18,15 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Aggregate, Count, Max, QuerySet
 
 from calibration.models import CalibrationCase, CalibrationSession
-from org.models import PREFER_NOT_TO_SAY, DemographicAnswer, DemographicDimension
+from org.models import PREFER_NOT_TO_SAY, DemographicAnswer, DemographicDimension, Person, Team
 from reviews import lint
-from reviews.models import Assessment, Evidence, Review, ReviewCycle
-from rubrics.models import Rating
+from reviews.models import Assessment, Evidence, LintTerm, Review, ReviewCycle
+from rubrics.models import Ladder, Rating
 
 SUBMITTED_STATUSES = (
     Review.Status.SUBMITTED,
@@ -112,18 +113,120 @@ class Signals:
     citations: int = 0  # distinct evidence items cited by the review's assessments
 
 
-def audit_dimensions() -> list[Dimension]:
-    """The org dimensions, then every demographic dimension (one query). A demographic
-    key equal to an org dimension's is left out: the org dimension keeps the name."""
-    dims = [Dimension(key=k, label=v, kind="org") for k, v in ORG_DIMENSIONS.items()]
-    for pk, key, label in DemographicDimension.objects.values_list("pk", "key", "label"):
-        if key not in ORG_DIMENSIONS:
-            dims.append(Dimension(key=key, label=label, kind="demographic", pk=pk))
-    return dims
+# --- What the audit reads ----------------------------------------------------------------
+# Every query the audit of a cycle reads is a ``Source``, defined once below. The report
+# reads its rows through these sources, and its cache key (``audit.selectors.
+# report_state_key``) is built from the very same sources, so an input added here is in
+# the key without anyone having to remember it (issue #10, point 23).
+
+ROWS: Mapping[str, Aggregate] = {"n": Count("pk"), "last": Max("pk")}
+# For the change log django-simple-history keeps of a model: every save and delete adds a
+# row, even a save(update_fields=...) that leaves an auto_now field alone.
+HISTORY: Mapping[str, Aggregate] = {"n": Count("pk"), "t": Max("history_date")}
+# The columns of a word list entry that ``reviews.lint.compile_terms`` takes.
+TERM_FIELDS = ("code", "phrase", "suggestion")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One query the audit reads (``rows``), and how its state is told: ``marks``,
+    aggregates over the rows that move whenever a row is added, removed or edited, or,
+    for a small table, ``fields``, whose values are the state themselves."""
+
+    rows: QuerySet[Any]
+    marks: Mapping[str, Aggregate] = field(default_factory=dict)
+    fields: tuple[str, ...] = ()
+
+    def state(self) -> str:
+        """One query, whatever the number of rows."""
+        if self.fields:
+            return repr(list(self.rows.order_by("pk").values_list(*self.fields)))
+        return repr(sorted(self.rows.aggregate(**self.marks).items()))
 
 
 def _submitted(cycle: ReviewCycle) -> QuerySet[Review]:
     return Review.objects.filter(cycle=cycle, status__in=SUBMITTED_STATUSES)
+
+
+def dimension_source() -> Source:
+    """The demographic dimensions, for every cycle."""
+    return Source(DemographicDimension.objects.all(), fields=("pk", "key", "label"))
+
+
+def population_sources(cycle: ReviewCycle) -> dict[str, Source]:
+    """What ``cycle_population`` reads: the outcome tables of a cycle (its report, and the
+    comparison in the next cycle's report)."""
+    reviews = _submitted(cycle)
+    return {
+        "reviews": Source(reviews, {**ROWS, "t": Max("updated_at")}),
+        "review_changes": Source(Review.history.filter(cycle_id=cycle.pk), HISTORY),
+        "ratings": Source(
+            Rating.objects.filter(version_id__in=reviews.values("rubric_version_id")), ROWS
+        ),
+        "cases": Source(
+            CalibrationCase.objects.filter(
+                session__cycle=cycle,
+                session__status=CalibrationSession.Status.FINALIZED,
+                kind=CalibrationCase.Kind.RATING,
+            ),
+            {
+                **ROWS,
+                "version": Max("version"),
+                "decided": Max("decided_at"),
+                "finalized": Max("session__finalized_at"),
+            },
+        ),
+        "answers": Source(
+            DemographicAnswer.objects.filter(person__in=reviews.values("subject_id")),
+            {**ROWS, "t": Max("updated_at")},
+        ),
+        # The names the reviews' rows join (team__name, manager__full_name, the ladder's).
+        "team_names": Source(Team.history.all(), HISTORY),
+        "person_names": Source(Person.history.all(), HISTORY),
+        "ladder_names": Source(Ladder.objects.all(), fields=("pk", "name")),
+    }
+
+
+def signal_sources(cycle: ReviewCycle) -> dict[str, Source]:
+    """What ``review_signals`` reads beyond the reviews: the language and evidence
+    sections."""
+    reviews = _submitted(cycle)
+    people = reviews.values("subject_id")
+    return {
+        "assessments": Source(Assessment.objects.filter(review__in=reviews), ROWS),
+        "citations": Source(
+            Assessment.evidence.through.objects.filter(assessment__review__in=reviews), ROWS
+        ),
+        "evidence": Source(
+            Evidence.objects.filter(
+                person__in=people, occurred_on__gte=cycle.starts_on, occurred_on__lte=cycle.ends_on
+            ),
+            ROWS,
+        ),
+        # Evidence has no "updated" column: its change log tells an item edited (a title,
+        # a date, a kind) or deleted, cited or in the period, of anyone reviewed.
+        "evidence_changes": Source(Evidence.history.filter(person_id__in=people), HISTORY),
+        "terms": Source(LintTerm.objects.filter(is_active=True), fields=TERM_FIELDS),
+    }
+
+
+def report_sources(cycle: ReviewCycle) -> dict[str, Source]:
+    """Every query the report of a cycle reads about the cycle itself."""
+    return {
+        "dimensions": dimension_source(),
+        **population_sources(cycle),
+        **signal_sources(cycle),
+    }
+
+
+def audit_dimensions() -> list[Dimension]:
+    """The org dimensions, then every demographic dimension (one query). A demographic
+    key equal to an org dimension's is left out: the org dimension keeps the name."""
+    dims = [Dimension(key=k, label=v, kind="org") for k, v in ORG_DIMENSIONS.items()]
+    for pk, key, label in dimension_source().rows.values_list("pk", "key", "label"):
+        if key not in ORG_DIMENSIONS:
+            dims.append(Dimension(key=key, label=label, kind="demographic", pk=pk))
+    return dims
 
 
 def _labels(pairs: Iterable[tuple[int | None, str | None]]) -> dict[int | None, str]:
@@ -150,9 +253,10 @@ def cycle_population(
     ``dimensions`` is not given."""
     if dimensions is None:
         dimensions = audit_dimensions()
+    sources = population_sources(cycle)
     rows = list(
-        _submitted(cycle)
-        .order_by("pk")
+        sources["reviews"]
+        .rows.order_by("pk")
         .values_list(
             "pk",
             "subject_id",
@@ -174,9 +278,9 @@ def cycle_population(
     # The rating scale of every rubric version the cycle's reviews pin.
     order: dict[int, dict[str, int]] = defaultdict(dict)
     baselines: dict[int, str | None] = {}
-    for version_id, key, position, is_baseline in Rating.objects.filter(
-        version_id__in=_submitted(cycle).values("rubric_version_id")
-    ).values_list("version_id", "key", "order", "is_baseline"):
+    for version_id, key, position, is_baseline in sources["ratings"].rows.values_list(
+        "version_id", "key", "order", "is_baseline"
+    ):
         order[version_id][key] = position
         baselines.setdefault(version_id, None)
         if is_baseline:
@@ -186,12 +290,8 @@ def cycle_population(
     # in two sessions, the later one wrote the final rating, so it counts.
     cases: dict[int, tuple[str, str]] = {}
     for review_id, proposed, calibrated in (
-        CalibrationCase.objects.filter(
-            session__cycle=cycle,
-            session__status=CalibrationSession.Status.FINALIZED,
-            kind=CalibrationCase.Kind.RATING,
-        )
-        .order_by("session__finalized_at", "session_id", "pk")
+        sources["cases"]
+        .rows.order_by("session__finalized_at", "session_id", "pk")
         .values_list("review_id", "proposed_rating", "calibrated_rating")
     ):
         cases[review_id] = (proposed, calibrated)
@@ -199,10 +299,11 @@ def cycle_population(
     answers: dict[int, dict[int, str]] = defaultdict(dict)
     demographic = [d for d in dimensions if d.kind == "demographic"]
     if demographic:
-        for person_id, dimension_id, value in DemographicAnswer.objects.filter(
-            person__in=_submitted(cycle).values("subject_id"),
-            dimension_id__in=[d.pk for d in demographic],
-        ).values_list("person_id", "dimension_id", "value"):
+        for person_id, dimension_id, value in (
+            sources["answers"]
+            .rows.filter(dimension_id__in=[d.pk for d in demographic])
+            .values_list("person_id", "dimension_id", "value")
+        ):
             answers[person_id][dimension_id] = value
 
     teams = _labels((r[4], r[5]) for r in rows)
@@ -281,35 +382,36 @@ def review_signals(
     10,000 reviews costs a fixed number of queries and no model instances.
     """
     cycle = population.cycle
-    reviews = _submitted(cycle)
-    terms = lint.load_terms()
+    sources = signal_sources(cycle)
+    # The same rows as load_terms gives the author's linter.
+    terms = lint.compile_terms(sources["terms"].rows.values_list(*TERM_FIELDS))
     narratives = {
         row[0]: dict(zip(lint.NARRATIVE_SECTIONS, row[1:], strict=True))
-        for row in reviews.values_list("pk", *lint.NARRATIVE_SECTIONS)
+        for row in population_sources(cycle)["reviews"].rows.values_list(
+            "pk", *lint.NARRATIVE_SECTIONS
+        )
     }
     assessments: dict[int, list[tuple[int, str, str, str]]] = defaultdict(list)
     for pk, review_id, competency, rating, narrative in (
-        Assessment.objects.filter(review__in=reviews)
-        .order_by("review_id", "order", "id")
+        sources["assessments"]
+        .rows.order_by("review_id", "order", "id")
         .values_list("pk", "review_id", "competency", "rating", "narrative")
     ):
         assessments[review_id].append((pk, competency, rating, narrative))
     cited: dict[int, list[lint.EvidenceInfo]] = defaultdict(list)
     # Same order as Evidence.Meta.ordering, which lint_review's prefetch follows.
     for assessment_id, evidence_id, title, occurred_on in (
-        Assessment.evidence.through.objects.filter(assessment__review__in=reviews)
-        .order_by("assessment_id", "-evidence__occurred_on", "-evidence_id")
+        sources["citations"]
+        .rows.order_by("assessment_id", "-evidence__occurred_on", "-evidence_id")
         .values_list("assessment_id", "evidence_id", "evidence__title", "evidence__occurred_on")
     ):
         cited[assessment_id].append(
             lint.EvidenceInfo(id=evidence_id, title=title, occurred_on=occurred_on)
         )
     in_period: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for person_id, evidence_id, kind in Evidence.objects.filter(
-        person__in=reviews.values("subject_id"),
-        occurred_on__gte=cycle.starts_on,
-        occurred_on__lte=cycle.ends_on,
-    ).values_list("person_id", "pk", "kind"):
+    for person_id, evidence_id, kind in sources["evidence"].rows.values_list(
+        "person_id", "pk", "kind"
+    ):
         in_period[person_id].append((evidence_id, kind))
 
     period = (cycle.starts_on, cycle.ends_on)

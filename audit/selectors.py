@@ -18,7 +18,6 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from audit import stats
@@ -36,12 +35,12 @@ from audit.population import (
     audit_dimensions,
     cycle_population,
     group_members,
+    population_sources,
+    report_sources,
     review_signals,
 )
-from calibration.models import CalibrationCase, CalibrationSession
-from org.models import DemographicAnswer, DemographicDimension, Person, Team
 from reviews import lint
-from reviews.models import LintTerm, Review, ReviewCycle
+from reviews.models import ReviewCycle
 
 OUTCOME_KEYS = tuple(OUTCOMES)
 # Every lint code, in the order the language section lists them.
@@ -297,7 +296,10 @@ EVIDENCE_OUTCOME_FIELDS = {
     HIGH_RATING: ("high_rated_reviews", "high_rated_citations_per_review"),
 }
 CALIBRATION_SHARES = ("changed_up_share", "changed_down_share", "unchanged_share")
-CALIBRATION_OUTCOME_FIELDS = {CALIBRATED_UP: CALIBRATION_SHARES, CALIBRATED_DOWN: CALIBRATION_SHARES}
+CALIBRATION_OUTCOME_FIELDS = {
+    CALIBRATED_UP: CALIBRATION_SHARES,
+    CALIBRATED_DOWN: CALIBRATION_SHARES,
+}
 
 
 def _withheld_section(
@@ -553,49 +555,34 @@ def audit_report(
     }
 
 
-def _cycle_state(cycle: ReviewCycle) -> str:
-    reviews = Review.objects.filter(cycle=cycle).aggregate(n=Count("id"), t=Max("updated_at"))
-    cases = CalibrationCase.objects.filter(session__cycle=cycle).aggregate(
-        n=Count("id"), v=Max("version"), d=Max("decided_at")
-    )
-    sessions = CalibrationSession.objects.filter(cycle=cycle).aggregate(
-        n=Count("id", filter=Q(status=CalibrationSession.Status.FINALIZED)),
-        f=Max("finalized_at"),
-    )
-    return (
-        f"{cycle.pk}:{cycle.status}:{reviews['n']}:{reviews['t']}:{cases['n']}:{cases['v']}:"
-        f"{cases['d']}:{sessions['n']}:{sessions['f']}"
-    )
-
-
-def _last_change(model: Any) -> Any:
-    """When any row of a model with recorded history (django-simple-history) last changed."""
-    return model.history.aggregate(t=Max("history_date"))["t"]
-
-
 def report_state_key(cycle: ReviewCycle) -> str:
-    """Changes whenever anything the report is computed from changes: the cycle's reviews
-    and calibration, the previous cycle's (for the comparison), team and people records
-    (names, managers), demographic answers and dimensions, the review-language word lists
-    and the minimum group size. Ten queries, whatever the size of the org."""
+    """Changes whenever anything the report is computed from changes. It is built from
+    the very queries the report reads (``audit.population.report_sources`` for the cycle,
+    ``population_sources`` for the previous cycle, which the comparison reads), so no
+    input can be left out; then the cycle's own fields and the minimum group size. One
+    query per source, whatever the size of the cycle or the org."""
     before = previous_cycle(cycle)
-    answers = DemographicAnswer.objects.aggregate(n=Count("id"), t=Max("updated_at"))
-    terms = sorted(
-        LintTerm.objects.filter(is_active=True).values_list("code", "phrase", "suggestion")
-    )
-    raw = "\x1f".join(
-        [
-            f"min{settings.AUDIT_MIN_GROUP_SIZE}",
-            _cycle_state(cycle),
-            _cycle_state(before) if before is not None else "no-previous",
-            f"{answers['n']}:{answers['t']}",
-            f"teams:{_last_change(Team)}:people:{_last_change(Person)}",
-            f"dimensions:{_last_change(DemographicDimension)}",
-            ",".join(DemographicDimension.objects.order_by("pk").values_list("key", flat=True)),
-            repr(terms),
+    parts = [
+        f"min{settings.AUDIT_MIN_GROUP_SIZE}",
+        repr((cycle.pk, cycle.name, cycle.starts_on, cycle.ends_on, cycle.status)),
+    ]
+    parts += [f"{name}={source.state()}" for name, source in report_sources(cycle).items()]
+    if before is None:
+        parts.append("no-previous")
+    else:
+        parts.append(repr((before.pk, before.name, before.starts_on, before.ends_on)))
+        parts += [
+            f"previous-{name}={source.state()}"
+            for name, source in population_sources(before).items()
+            # the names and dimensions are the org's, already in the key
+            if name not in SHARED_SOURCES
         ]
-    )
+    raw = "\x1f".join(parts)
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+# Sources that are the same for every cycle, read once for the key.
+SHARED_SOURCES = frozenset({"team_names", "person_names", "ladder_names"})
 
 
 # How long a computed report is kept in the cache. It is keyed by the state of its data,

@@ -53,6 +53,13 @@ def session_create(
     unknown = [code for code in levels if code not in known]
     if unknown:
         raise ValidationError({"scope": [f"Unknown levels: {', '.join(unknown)}."]})
+    _refuse_self_calibration(
+        cycle=cycle,
+        facilitator=facilitator,
+        committee=committee,
+        teams=list(scope_teams or []),
+        levels=levels,
+    )
     session = CalibrationSession.objects.create(
         cycle=cycle,
         name=name,
@@ -66,19 +73,60 @@ def session_create(
     return session
 
 
-def _in_scope(session: CalibrationSession) -> Any:
-    """Submitted reviews of the cycle inside the session's scope (teams include their
-    sub-teams; both lists given means both must match; an empty list does not restrict)."""
-    reviews = Review.objects.filter(cycle=session.cycle, status=Review.Status.SUBMITTED)
-    teams = list(session.scope_teams.all())
+def _scoped(reviews: Any, *, teams: list[Team], levels: list[str]) -> Any:
+    """The reviews inside a scope (teams include their sub-teams; both lists given means
+    both must match; an empty list does not restrict)."""
     if teams:
         team_filter = Q()
         for team in teams:
             team_filter |= Q(subject__team__in=team_subtree_ids(team))
         reviews = reviews.filter(team_filter)
-    if session.scope_levels:
-        reviews = reviews.filter(level__in=session.scope_levels)
+    if levels:
+        reviews = reviews.filter(level__in=levels)
     return reviews
+
+
+def _in_scope(session: CalibrationSession) -> Any:
+    """Submitted reviews of the cycle inside the session's scope."""
+    reviews = Review.objects.filter(cycle=session.cycle, status=Review.Status.SUBMITTED)
+    return _scoped(reviews, teams=list(session.scope_teams.all()), levels=session.scope_levels)
+
+
+SELF_CALIBRATION = "nobody calibrates their own review"
+
+
+def _refuse_self_calibration(
+    *,
+    cycle: ReviewCycle,
+    facilitator: Person,
+    committee: list[Person],
+    teams: list[Team],
+    levels: list[str],
+) -> None:
+    """A person with a review in the scope (a draft too: it may be submitted before the
+    session opens) can neither sit on the committee nor facilitate it."""
+    people = {p.pk: p for p in [facilitator, *committee]}
+    reviewed = set(
+        _scoped(
+            Review.objects.filter(cycle=cycle, subject__in=list(people)), teams=teams, levels=levels
+        ).values_list("subject_id", flat=True)
+    )
+    if not reviewed:
+        return
+
+    def why(person: Person) -> str:
+        return (
+            f"{person.full_name} has a review in this session's scope and {SELF_CALIBRATION}: "
+            "choose someone else or narrow the scope."
+        )
+
+    errors: dict[str, list[str]] = {}
+    if facilitator.pk in reviewed:
+        errors["facilitator"] = [why(facilitator)]
+    members = [why(p) for p in committee if p.pk in reviewed and p.pk != facilitator.pk]
+    if members:
+        errors["committee"] = members
+    raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -94,8 +142,16 @@ def session_open(*, actor: Any, session: CalibrationSession) -> CalibrationSessi
             f"Sessions open while their cycle is calibrating; it is {locked.cycle.status}."
         )
     taken = CalibrationCase.objects.filter(session__cycle=locked.cycle).values("review_id")
+    members = {p.pk for p in locked.committee.all()} | {locked.facilitator_id}
     cases = []
+    left_out: list[str] = []
     for review in _in_scope(locked).exclude(pk__in=taken).select_related("subject"):
+        if review.subject_id in members:
+            # Submitted after the session was created, so the create check could not see
+            # it. Leave it for another session rather than refuse to open: a session that
+            # cannot open would hold the cycle back from finalizing.
+            left_out.append(review.subject.full_name)
+            continue
         cases.append(
             CalibrationCase(
                 session=locked,
@@ -126,9 +182,20 @@ def session_open(*, actor: Any, session: CalibrationSession) -> CalibrationSessi
         session=locked,
         actor=actor,
         action=DecisionLog.Action.SESSION_OPENED,
-        rationale=f"{len(cases)} cases opened.",
+        rationale=_open_summary(opened=len(cases), left_out=left_out),
     )
     return locked
+
+
+def _open_summary(*, opened: int, left_out: list[str]) -> str:
+    """The decision log's line for opening, naming every review left out and why."""
+    text = f"{opened} case{'s' if opened != 1 else ''} opened."
+    for name in left_out:
+        text += (
+            f" {name}'s review is left out: {name} sits on this committee and "
+            f"{SELF_CALIBRATION}. Calibrate it in another session."
+        )
+    return text
 
 
 def _validate_refs(case: CalibrationCase, refs: list[dict[str, str]]) -> list[dict[str, str]]:

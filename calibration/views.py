@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from calibration import documents, exports, selectors, services
 from calibration.charts import distribution_svg
 from calibration.forms import CaseDecideForm, SessionCreateForm, ref_value
-from calibration.models import CalibrationCase, CalibrationSession, SessionPacket
+from calibration.models import CalibrationCase, CalibrationSession, DecisionLog, SessionPacket
 from config.errors import ConflictError, StaleVersionError
 from org.models import Person
 from org.selectors import is_hr, person_for_user, person_list, team_list
@@ -285,10 +285,12 @@ def session_open(request: HttpRequest, pk: int) -> HttpResponse:
     except ConflictError as exc:
         messages.error(request, exc.message)
     else:
-        count = session.cases.count()
-        messages.success(
-            request, f"The session is open with {count} case{'s' if count != 1 else ''}."
+        # The log's line says how many cases opened and names any review left out.
+        opened = selectors.log_list(session=session).filter(
+            action=DecisionLog.Action.SESSION_OPENED
         )
+        summary = " ".join(e.rationale for e in opened)
+        messages.success(request, f"The session is open: {summary}")
     return redirect("calibration:session", pk=session.pk)
 
 

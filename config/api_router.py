@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from django.urls import path
-from rest_framework.routers import DefaultRouter, Route
+from rest_framework.routers import DefaultRouter, DynamicRoute, Route
 
 from audit import api as audit_api
 from calibration import api as calibration_api
@@ -21,7 +21,7 @@ class Router(DefaultRouter):
     ``outcome.pdf``) answers at the address SPEC §5 gives it, without a trailing slash,
     and with one too: with only the slash form, the SPEC address was a 301 redirect."""
 
-    def _get_dynamic_route(self, route: Route, action: Any) -> Route:
+    def _get_dynamic_route(self, route: DynamicRoute, action: Any) -> Route:
         built = super()._get_dynamic_route(route, action)
         if not re.search(r"\.[a-z]+$", action.url_path):
             return built

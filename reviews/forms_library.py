@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from org.models import Person
 from reviews.models import CheckIn, Evidence, FeedbackRequest, ReviewCycle
+from reviews.services import HAND_KIND_CHOICES
 from rubrics.models import RubricVersion
 
 DETECT = ""
@@ -50,7 +51,8 @@ class EvidenceForm(forms.Form):
     occurred_on = forms.DateField(label="Date", widget=DATE, help_text="When it happened.")
     kind = forms.ChoiceField(
         required=False,
-        choices=[(DETECT, "Detect from the link"), *Evidence.Kind.choices],
+        # Feedback kinds come only from answered feedback requests (reviews.services).
+        choices=[(DETECT, "Detect from the link"), *HAND_KIND_CHOICES],
         initial=DETECT,
     )
     summary = forms.CharField(
@@ -185,7 +187,7 @@ class CheckInForm(forms.Form):
 class PromoteForm(forms.Form):
     item = forms.ChoiceField(choices=[(p, PROMPT_LABELS[p]) for p in CheckIn.PROMPTS])
     title = forms.CharField(max_length=200)
-    kind = forms.ChoiceField(choices=Evidence.Kind.choices, initial=Evidence.Kind.OTHER)
+    kind = forms.ChoiceField(choices=HAND_KIND_CHOICES, initial=Evidence.Kind.OTHER)
 
 
 class CycleForm(forms.Form):

@@ -202,6 +202,29 @@ def cycle_transition(*, actor: Any, cycle: ReviewCycle, to: str) -> ReviewCycle:
 
 # --- Evidence --------------------------------------------------------------------------
 
+# Feedback evidence is someone else's word about the person: it exists only as the answer
+# to a feedback request (feedback_answer), attributed to who gave it, never added by hand.
+ANSWER_ONLY_KINDS = frozenset(
+    {Evidence.Kind.PEER_FEEDBACK, Evidence.Kind.CROSS_FUNCTIONAL_FEEDBACK}
+)
+# The kinds a person or their manager may choose when adding evidence themselves.
+HAND_KIND_CHOICES = [(v, label) for v, label in Evidence.Kind.choices if v not in ANSWER_ONLY_KINDS]
+
+
+def _check_hand_kind(kind: str) -> None:
+    if kind not in Evidence.Kind.values:
+        raise ValidationError({"kind": [f"Unknown kind '{kind}'."]})
+    if kind in ANSWER_ONLY_KINDS:
+        label = Evidence.Kind(kind).label
+        raise ValidationError(
+            {
+                "kind": [
+                    f"{label} comes only from answering a feedback request; ask for feedback "
+                    "instead of adding it by hand."
+                ]
+            }
+        )
+
 
 def _validate_url(url: str) -> None:
     if url and not url.lower().startswith(("http://", "https://")):
@@ -228,8 +251,7 @@ def evidence_create(
     _validate_url(url)
     if not kind or kind == Evidence.Kind.OTHER:
         kind = classify_url(url).kind or Evidence.Kind.OTHER
-    if kind not in Evidence.Kind.values:
-        raise ValidationError({"kind": [f"Unknown kind '{kind}'."]})
+    _check_hand_kind(kind)
     if outcome_team is not None or outcome_start or outcome_end:
         # A team_outcome item links to one team scorecard window.
         if kind == Evidence.Kind.OTHER:
@@ -672,8 +694,7 @@ def check_in_promote(
     text = getattr(check_in, item)
     if not text.strip():
         raise ValidationError({"item": ["That prompt is empty."]})
-    if kind not in Evidence.Kind.values:
-        raise ValidationError({"kind": [f"Unknown kind '{kind}'."]})
+    _check_hand_kind(kind)
     if not person_can_add_evidence(user=actor, person=check_in.person):
         raise PermissionDenied("Only the person and their managers can do this.")
     return Evidence.objects.create(

@@ -34,7 +34,19 @@ from reviews.forms import (
     narrative_name,
     rating_name,
 )
-from reviews.lint import ERROR, INFO, WARNING, EvidenceInfo, Finding, lint_content, lint_review
+from reviews.lint import (
+    ERROR,
+    INFO,
+    WARNING,
+    EvidenceInfo,
+    Finding,
+    lint_content,
+    lint_review,
+    review_blockers,
+    rubric_competencies,
+    submit_blockers,
+    with_blockers,
+)
 from reviews.lint import load_terms as load_lint_terms
 from reviews.models import Evidence, Review, ReviewCycle
 
@@ -87,6 +99,11 @@ def workspace(request: HttpRequest) -> HttpResponse:
         else None
     )
 
+    # The rubric's competencies for the drafts' "to fix" counts, in one query.
+    competencies = rubric_competencies(
+        {r.rubric_version_id for r in reviews.values() if r.status == Review.Status.DRAFT}
+    )
+
     groups: list[dict[str, Any]] = []
     counts: Counter[str] = Counter()
     for person in people:
@@ -95,7 +112,10 @@ def workspace(request: HttpRequest) -> HttpResponse:
         counts[status] += 1
         lint = None
         if review is not None and review.status == Review.Status.DRAFT:
-            found = Counter(f.severity for f in lint_review(review, terms=terms))
+            # The same list as the editor's panel: what stops submission, then findings.
+            blockers = review_blockers(review, competencies=competencies[review.rubric_version_id])
+            shown = with_blockers(lint_review(review, terms=terms), blockers)
+            found = Counter(f.severity for f in shown)
             lint = {"errors": found[ERROR], "others": found[WARNING] + found[INFO]}
         row = {
             "person": person,
@@ -213,13 +233,19 @@ class Editor:
             ],
         )
 
+    @property
+    def competency_pairs(self) -> list[tuple[str, str]]:
+        return [(c["competency"].key, c["competency"].name) for c in self.rubric["competencies"]]
+
     def lint_form(self, form: ReviewForm) -> list[Finding]:
-        """Findings for the content of a posted form, saved or not."""
+        """What the panel lists for the content of a posted form, saved or not: what stops
+        it from being submitted, then the quality findings."""
         cited = {i for a in form.assessments() for i in a["evidence"]}
         cycle = self.review.cycle
-        return lint_content(
+        items = form.lint_items()
+        findings = lint_content(
             narrative=form.narrative(),
-            assessments=form.lint_items(),
+            assessments=items,
             baseline_rating=self.rubric["baseline"],
             period=(cycle.starts_on, cycle.ends_on),
             evidence={
@@ -229,6 +255,18 @@ class Editor:
             },
             terms=load_lint_terms(),
         )
+        blockers = submit_blockers(
+            overall_rating=form.content()["overall_rating"],
+            assessments=items,
+            competencies=self.competency_pairs,
+        )
+        return with_blockers(findings, blockers)
+
+    def lint_saved(self) -> list[Finding]:
+        """The same list for the review as saved."""
+        review = self.review
+        blockers = review_blockers(review, competencies=self.competency_pairs)
+        return with_blockers(lint_review(review, terms=load_lint_terms()), blockers)
 
 
 def _writable_review(request: HttpRequest, pk: int) -> Review:
@@ -432,10 +470,7 @@ def _render_editor(
             label, href = _field_label(f"assessments.{key}", editor)
         summary += [{"message": f"{label}: {m}", "href": href} for m in errors]
 
-    if form.is_bound:
-        findings = editor.lint_form(form)
-    else:
-        findings = lint_review(editor.review, terms=load_lint_terms())
+    findings = editor.lint_form(form) if form.is_bound else editor.lint_saved()
     # Where the saved version differs from the form, for the conflict notice.
     differences = [
         {"label": item["field"].label, "href": f"#{item['field'].auto_id}"}
@@ -566,7 +601,12 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     except ConflictError as exc:
         messages.error(request, exc.message)
         return redirect("reviews:detail", pk=review.pk)
-    messages.success(request, f"Saved. The draft is now at version {saved.version}.")
+    if saved.version == form.cleaned_data["version"]:
+        messages.info(
+            request, f"Nothing to save: the draft is unchanged at version {saved.version}."
+        )
+    else:
+        messages.success(request, f"Saved. The draft is now at version {saved.version}.")
     return redirect("reviews:edit", pk=review.pk)
 
 
@@ -607,8 +647,9 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             review = services.review_update(
                 actor=request.user, review=review, version=version, **form.content()
             )
-            version = review.version
-            note = f"Your changes were saved as version {version}."
+            if review.version != version:  # a save that changes nothing writes nothing
+                version = review.version
+                note = f"Your changes were saved as version {version}."
         review = services.review_submit(actor=request.user, review=review, version=version)
     except StaleVersionError:
         return _conflict(request, editor, form)

@@ -429,7 +429,7 @@ def _timeline(
         "own": me is not None and me.pk == person.pk,
         "entries": entries,
         "form": form or CheckInForm(),
-        "kinds": Evidence.Kind.choices,
+        "kinds": services.HAND_KIND_CHOICES,
         "promote_error": promote_error,
     }
     return render(request, "reviews/check_in_timeline.html", context, status=status)

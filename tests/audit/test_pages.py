@@ -214,10 +214,11 @@ def test_a_dimension_with_too_many_groups_lists_only_those_below_four_fifths(
     assert escape(high["note"]) in html
     assert gender["language"] == gender["evidence"] == gender["calibration"] == []
     assert "Gender: 4 groups, too many to list here." in html
-    # Every team table lists its 3 groups, but those of outcomes nobody had (promotion and
-    # calibration moves), which are withheld: two teams are hidden.
-    assert [len(t["groups"]) for t in team["tables"]] == [3, 3, 0, 0, 0]
-    assert [t["withheld"] for t in team["tables"]] == [False, False, True, True, True]
+    # The team tables list all 3 groups, but those of outcomes too rare for the 9 people
+    # of the two hidden teams (3 of 17 rated low, nobody promoted or moved in
+    # calibration), which are withheld.
+    assert [len(t["groups"]) for t in team["tables"]] == [3, 0, 0, 0, 0]
+    assert [t["withheld"] for t in team["tables"]] == [False, True, True, True, True]
 
 
 def test_renaming_a_team_shows_the_new_name_on_the_next_view(org, world, client_for):
@@ -242,9 +243,7 @@ def test_editing_a_word_list_phrase_recomputes_the_report(org, client_for):
 WITHHELD = "Not shown: the groups too small to report would be identifiable"
 
 
-def test_an_outcome_withheld_for_a_dimension_says_why_on_the_page_and_in_the_csv(
-    org, client_for
-):
+def test_an_outcome_withheld_for_a_dimension_says_why_on_the_page_and_in_the_csv(org, client_for):
     """Nobody was promoted (issue #10, point 7): Team A's 0 of 8 would say that the 9
     people of the hidden teams were not promoted either. The team table for promotion says
     why it is empty; the level table, which hides nobody, keeps its numbers."""

@@ -78,3 +78,63 @@ def test_adjusted_p_values_stay_in_range_and_never_fall_below_the_raw_ones(p_val
         if raw is not None:
             assert _in_unit(adj)
             assert adj >= raw - 1e-12
+
+
+OUTCOME_NAMES = ("high", "low", "promoted")
+
+
+@st.composite
+def dimension(draw):
+    """A dimension of a random population: per group, per level, n and one count per
+    outcome."""
+    groups = draw(st.lists(GROUP_NAMES, min_size=1, max_size=6, unique=True))
+    out = {}
+    for g in groups:
+        levels = draw(st.lists(LEVELS, min_size=1, max_size=3, unique=True))
+        out[g] = {}
+        for level in levels:
+            n = draw(st.integers(min_value=1, max_value=40))
+            out[g][level] = (
+                n,
+                [draw(st.integers(min_value=0, max_value=n)) for _ in OUTCOME_NAMES],
+            )
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(population=dimension(), min_group_size=st.integers(min_value=1, max_value=12))
+def test_no_outcome_of_the_hidden_groups_of_random_populations_is_all_alike(
+    population, min_group_size
+):
+    """Issue #10, point 7: for every outcome shown, the hidden groups together (what
+    subtraction from a total gives) hold someone with it and someone without it; every
+    outcome hides the same groups; and their size is 0 or at least the minimum."""
+    sizes = {g: sum(n for n, _ in levels.values()) for g, levels in population.items()}
+    counts = {
+        o: {g: sum(c[i] for _, c in levels.values()) for g, levels in population.items()}
+        for i, o in enumerate(OUTCOME_NAMES)
+    }
+    suppression = stats.dimension_suppression(sizes, counts, min_group_size)
+    hidden_sets = set()
+    for i, outcome in enumerate(OUTCOME_NAMES):
+        cells = {
+            g: {lvl: (n, c[i]) for lvl, (n, c) in levels.items()}
+            for g, levels in population.items()
+        }
+        result = stats.outcome_result(
+            cells, min_group_size=min_group_size, suppression=suppression, outcome=outcome
+        )
+        hidden = {g["group"] for g in result["groups"] if g["suppressed"]}
+        shown = [g for g in result["groups"] if not g["suppressed"]]
+        if result["withheld"]:
+            assert not shown
+            continue
+        hidden_sets.add(frozenset(hidden))
+        hidden_n = sum(sizes[g] for g in hidden)
+        hidden_count = sum(counts[outcome][g] for g in hidden)
+        assert hidden_n == 0 or hidden_n >= min_group_size or not shown
+        if hidden and shown:
+            assert 0 < hidden_count < hidden_n, (outcome, hidden_count, hidden_n)
+        # What a reader subtracts is what the shown rows give.
+        assert sum(g["n"] for g in shown) == sum(sizes.values()) - hidden_n
+    assert len(hidden_sets) <= 1

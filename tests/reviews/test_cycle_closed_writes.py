@@ -37,8 +37,7 @@ def left_behind(world, evidence, settings):
     )
     services.review_submit(actor=manager, review=done)
     own = [
-        add_evidence(world, world.teammate, f"Toby {i}", evidence[i].occurred_on)
-        for i in range(2)
+        add_evidence(world, world.teammate, f"Toby {i}", evidence[i].occurred_on) for i in range(2)
     ]
     draft = services.review_create(actor=manager, cycle=cycle, subject=world.teammate)
     draft = services.review_update(
