@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -306,7 +306,7 @@ def _withheld_section(
     dimension: str,
     rows: list[dict[str, Any]],
     suppression: stats.Suppression,
-    outcome_fields: dict[str, tuple[str, ...]],
+    outcome_fields: Mapping[str, tuple[str, ...]],
 ) -> dict[str, Any]:
     """A section of one dimension, with the fields of its withheld outcomes emptied in
     every row and named in ``withheld``."""

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from config.validation import long_text, single_line
 from org.models import Person, Team
 from reviews.models import ReviewCycle
 
@@ -53,7 +54,7 @@ class SessionCreateForm(forms.Form):
         label="Review cycle",
         help_text="Open or calibrating cycles. A session opens once its cycle is calibrating.",
     )
-    name = forms.CharField(label="Name", max_length=120)
+    name = forms.CharField(label="Name", max_length=120, validators=[single_line])
     facilitator = PersonChoiceField(
         queryset=Person.objects.none(),
         label="Facilitator",
@@ -124,6 +125,7 @@ class CaseDecideForm(forms.Form):
         label="Rationale",
         required=False,
         max_length=8000,
+        validators=[long_text],
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Required when the rating changes and for every promotion decision: what "
         "in the rubric and the evidence supports it.",

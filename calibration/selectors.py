@@ -96,7 +96,7 @@ def case_with_review(*, user: Any, pk: Any) -> CalibrationCase:
 def log_list(*, session: CalibrationSession) -> QuerySet[DecisionLog]:
     return (
         DecisionLog.objects.filter(session=session)
-        .select_related("actor", "case", "case__subject")
+        .select_related("actor__person", "case", "case__subject")
         .order_by("created_at", "id")
     )
 

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from calibration.models import CalibrationCase, CalibrationSession, DecisionLog
+from config.validation import long_text, single_line
 from org.serializers import person_field, team_field
 from reviews.serializers import cycle_field, evidence_field
 
@@ -52,7 +53,7 @@ class SessionScopeInputSerializer(serializers.Serializer[Any]):
 
 class SessionInputSerializer(serializers.Serializer[Any]):
     cycle = cycle_field()
-    name = serializers.CharField(max_length=120)
+    name = serializers.CharField(max_length=120, validators=[single_line])
     facilitator = person_field()
     committee = person_field(many=True, allow_empty=False)
     scope = SessionScopeInputSerializer(required=False)
@@ -96,7 +97,9 @@ class CaseDecideSerializer(serializers.Serializer[Any]):
     promotion_decision = serializers.ChoiceField(
         choices=CalibrationCase.PromotionDecision.choices, required=False
     )
-    rationale = serializers.CharField(max_length=8000, required=False, allow_blank=True)
+    rationale = serializers.CharField(
+        max_length=8000, required=False, allow_blank=True, validators=[long_text]
+    )
     rubric_refs: Any = serializers.ListSerializer(
         child=RubricRefSerializer(), required=False, max_length=100
     )
@@ -109,7 +112,10 @@ class CaseDecideSerializer(serializers.Serializer[Any]):
 
 
 class DecisionLogSerializer(serializers.ModelSerializer[DecisionLog]):
-    actor = serializers.CharField(source="actor.username")
+    # A Person id like every people field (SPEC §5), not the login name.
+    actor = serializers.IntegerField(
+        source="actor.person.pk", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = DecisionLog

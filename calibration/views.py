@@ -31,7 +31,7 @@ from config.errors import ConflictError, StaleVersionError
 from org.models import Person
 from org.selectors import is_hr, person_for_user, person_list, team_list
 from org.services import access_log_record
-from reviews.lint import lint_review
+from reviews.lint import OUTSIDE_PERIOD, lint_review
 from reviews.models import Evidence, Review, ReviewCycle
 from reviews.selectors import cycle_list, evidence_list, rubric_context, team_context
 from rubrics.models import Level
@@ -421,12 +421,19 @@ def _render_case(
     ratings = {r["rating"].key: r for r in rubric["ratings"]}
     competency_names = {c["competency"].key: c["competency"].name for c in rubric["competencies"]}
 
+    # The evidence shown is what the evidence selector lets the viewer read (page.evidence
+    # comes from it): a committee member reads it while the session is open, and after
+    # finalizing only if they also may otherwise (manager chain, HR), as in the API.
+    readable = {e.pk for e in page.evidence}
     assessments = []
     cited: dict[int, dict[str, Any]] = {}
+    hidden: set[int] = set()
     by_key = {a.competency: a for a in review.assessments.all()}
     for item in rubric["competencies"]:
         a = by_key.get(item["competency"].key)
         items = list(a.evidence.all()) if a else []
+        hidden |= {e.pk for e in items if e.pk not in readable}
+        items = [e for e in items if e.pk in readable]
         for e in items:
             entry = cited.setdefault(
                 e.pk, {"item": e, "href": _safe_href(e.url), "competencies": []}
@@ -446,6 +453,8 @@ def _render_case(
     findings = [
         {**f.as_dict(), "label": _finding_label(f.field, competency_names)}
         for f in lint_review(review)
+        # These name the cited items: not for a viewer who may no longer read them.
+        if not (hidden and f.code == OUTSIDE_PERIOD)
     ]
 
     decide: dict[str, Any] | None = None
@@ -512,6 +521,8 @@ def _render_case(
         "other_sections": [(label, getattr(review, key)) for key, label in OTHER_SECTIONS],
         "assessments": assessments,
         "evidence_cited": evidence_cited,
+        "evidence_hidden": len(hidden),
+        "current_evidence": [e for e in current.evidence.all() if e.pk in readable],
         "findings": findings,
         "proposed": ratings.get(case.proposed_rating),
         "proposed_label": labels.get(case.proposed_rating, case.proposed_rating),

@@ -42,7 +42,9 @@ def check_text(value: str) -> None:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise ParseError("The request body contains an invalid character (a lone surrogate).") from exc
+        raise ParseError(
+            "The request body contains an invalid character (a lone surrogate)."
+        ) from exc
 
 
 def _parse_int(text: str) -> int:

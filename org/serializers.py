@@ -7,6 +7,7 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 from config.fields import ScopedPrimaryKeyField
+from config.validation import long_text, single_line
 from org import selectors
 from org.models import DemographicDimension, Person, Team
 from rubrics.models import Ladder
@@ -44,10 +45,12 @@ class TeamSerializer(serializers.ModelSerializer[Team]):
 
 
 class TeamInputSerializer(serializers.Serializer[Any]):
-    name = serializers.CharField(max_length=120)
+    name = serializers.CharField(max_length=120, validators=[single_line])
     slug = serializers.SlugField(max_length=120)
     parent = team_field(allow_null=True, required=False)
-    description = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+    description = serializers.CharField(
+        max_length=2000, allow_blank=True, required=False, validators=[long_text]
+    )
 
 
 class PersonSerializer(serializers.ModelSerializer[Person]):
@@ -97,10 +100,12 @@ class PersonSerializerSchema(OpenApiSerializerExtension):
 
 class PersonInputSerializer(serializers.Serializer[Any]):
     username = serializers.CharField(max_length=150, validators=[USERNAME_VALIDATOR])
-    full_name = serializers.CharField(max_length=200)
+    full_name = serializers.CharField(max_length=200, validators=[single_line])
     email = serializers.EmailField(max_length=254, allow_blank=True, required=False)
     team = team_field(allow_null=True, required=False)
-    function = serializers.CharField(max_length=100, allow_blank=True, required=False)
+    function = serializers.CharField(
+        max_length=100, allow_blank=True, required=False, validators=[single_line]
+    )
     manager = person_field(allow_null=True, required=False)
     ladder = ladder_field(allow_null=True, required=False)
     level = serializers.CharField(max_length=20, allow_blank=True, required=False)
@@ -110,19 +115,26 @@ class PersonInputSerializer(serializers.Serializer[Any]):
 
 class DemographicsSerializer(serializers.Serializer[Any]):
     attributes = serializers.DictField(
-        child=serializers.CharField(max_length=120, allow_null=True, allow_blank=True)
+        child=serializers.CharField(
+            max_length=120, allow_null=True, allow_blank=True, validators=[single_line]
+        )
     )
 
 
 class DemographicDimensionSerializer(serializers.ModelSerializer[DemographicDimension]):
     values = serializers.ListField(
-        child=serializers.CharField(max_length=120), min_length=1, max_length=100
+        child=serializers.CharField(max_length=120, validators=[single_line]),
+        min_length=1,
+        max_length=100,
     )
 
     class Meta:
         model = DemographicDimension
         fields = ["id", "key", "label", "values", "order"]
-        extra_kwargs: dict[str, dict[str, Any]] = {"key": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {
+            "key": {"validators": []},
+            "label": {"validators": [single_line]},
+        }
 
 
 class TokenRequestSerializer(serializers.Serializer[Any]):

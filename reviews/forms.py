@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from config.validation import long_text
 from reviews.lint import AssessmentText
 from reviews.models import Evidence, Review
 
@@ -79,6 +80,7 @@ class ReviewForm(forms.Form):
                 help_text=hint,
                 required=False,
                 max_length=TEXT_MAX,
+                validators=[long_text],
                 widget=forms.Textarea(attrs={"rows": 5}),
             )
         self.fields["overall_rating"] = forms.ChoiceField(
@@ -101,6 +103,7 @@ class ReviewForm(forms.Form):
             self.fields[narrative_name(key)] = forms.CharField(
                 required=False,
                 max_length=TEXT_MAX,
+                validators=[long_text],
                 widget=forms.Textarea(attrs={"rows": 5}),
             )
             self.fields[evidence_name(key)] = forms.TypedMultipleChoiceField(
@@ -180,5 +183,6 @@ class AcknowledgeForm(forms.Form):
         "context. Your manager, their managers and HR can read it.",
         required=False,
         max_length=8000,
+        validators=[long_text],
         widget=forms.Textarea(attrs={"rows": 5}),
     )

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from config.validation import long_text, past_date, plausible_date, single_line
 from org.models import Person
 from reviews.models import CheckIn, Evidence, FeedbackRequest, ReviewCycle
 from reviews.services import HAND_KIND_CHOICES
@@ -40,7 +41,11 @@ def _textarea(rows: int = 4) -> forms.Textarea:
 
 
 class EvidenceForm(forms.Form):
-    title = forms.CharField(max_length=200, help_text="A short name you will recognise later.")
+    title = forms.CharField(
+        max_length=200,
+        validators=[single_line],
+        help_text="A short name you will recognise later.",
+    )
     url = forms.CharField(
         label="Link",
         max_length=1000,
@@ -48,7 +53,9 @@ class EvidenceForm(forms.Form):
         widget=forms.URLInput(attrs={"inputmode": "url"}),
         help_text="Optional. Links to pull requests, incidents and design docs are recognised.",
     )
-    occurred_on = forms.DateField(label="Date", widget=DATE, help_text="When it happened.")
+    occurred_on = forms.DateField(
+        label="Date", widget=DATE, validators=[past_date], help_text="When it happened."
+    )
     kind = forms.ChoiceField(
         required=False,
         # Feedback kinds come only from answered feedback requests (reviews.services).
@@ -57,6 +64,7 @@ class EvidenceForm(forms.Form):
     )
     summary = forms.CharField(
         max_length=8000,
+        validators=[long_text],
         required=False,
         widget=_textarea(5),
         help_text="Optional. What you did and what changed because of it. Markdown works.",
@@ -92,6 +100,7 @@ class FeedbackRequestForm(forms.Form):
     )
     message = forms.CharField(
         max_length=4000,
+        validators=[long_text],
         required=False,
         widget=_textarea(4),
         help_text="Optional. What you would like them to think about.",
@@ -132,6 +141,7 @@ class FeedbackAnswerForm(forms.Form):
     owned = forms.CharField(
         label="What did they own?",
         max_length=8000,
+        validators=[long_text],
         required=False,
         widget=_textarea(5),
         help_text="Work, decisions or problems they took responsibility for.",
@@ -139,6 +149,7 @@ class FeedbackAnswerForm(forms.Form):
     changed = forms.CharField(
         label="What changed because of their work?",
         max_length=8000,
+        validators=[long_text],
         required=False,
         widget=_textarea(5),
         help_text="Outcomes you saw: for users, for the team, for you.",
@@ -146,6 +157,7 @@ class FeedbackAnswerForm(forms.Form):
     more_of = forms.CharField(
         label="What could they do more of?",
         max_length=8000,
+        validators=[long_text],
         required=False,
         widget=_textarea(4),
         help_text="Optional. Behaviour you would like to see more often.",
@@ -153,11 +165,14 @@ class FeedbackAnswerForm(forms.Form):
 
 
 class CheckInForm(forms.Form):
-    occurred_on = forms.DateField(label="Date", widget=DATE, initial=timezone.localdate)
+    occurred_on = forms.DateField(
+        label="Date", widget=DATE, initial=timezone.localdate, validators=[past_date]
+    )
     what_changed = forms.CharField(
         label=PROMPT_LABELS["what_changed"],
         help_text=PROMPT_HINTS["what_changed"],
         max_length=8000,
+        validators=[long_text],
         required=False,
         widget=_textarea(),
     )
@@ -165,6 +180,7 @@ class CheckInForm(forms.Form):
         label=PROMPT_LABELS["blocked"],
         help_text=PROMPT_HINTS["blocked"],
         max_length=8000,
+        validators=[long_text],
         required=False,
         widget=_textarea(3),
     )
@@ -172,6 +188,7 @@ class CheckInForm(forms.Form):
         label=PROMPT_LABELS["risks"],
         help_text=PROMPT_HINTS["risks"],
         max_length=8000,
+        validators=[long_text],
         required=False,
         widget=_textarea(3),
     )
@@ -179,6 +196,7 @@ class CheckInForm(forms.Form):
         label=PROMPT_LABELS["support"],
         help_text=PROMPT_HINTS["support"],
         max_length=8000,
+        validators=[long_text],
         required=False,
         widget=_textarea(3),
     )
@@ -186,14 +204,16 @@ class CheckInForm(forms.Form):
 
 class PromoteForm(forms.Form):
     item = forms.ChoiceField(choices=[(p, PROMPT_LABELS[p]) for p in CheckIn.PROMPTS])
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=200, validators=[single_line])
     kind = forms.ChoiceField(choices=HAND_KIND_CHOICES, initial=Evidence.Kind.OTHER)
 
 
 class CycleForm(forms.Form):
-    name = forms.CharField(max_length=120, help_text="For example “H1 2026”.")
-    starts_on = forms.DateField(label="Starts on", widget=DATE)
-    ends_on = forms.DateField(label="Ends on", widget=DATE)
+    name = forms.CharField(
+        max_length=120, validators=[single_line], help_text="For example “H1 2026”."
+    )
+    starts_on = forms.DateField(label="Starts on", widget=DATE, validators=[plausible_date])
+    ends_on = forms.DateField(label="Ends on", widget=DATE, validators=[plausible_date])
     rubric_versions = forms.ModelMultipleChoiceField(
         queryset=RubricVersion.objects.none(),
         required=False,

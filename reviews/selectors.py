@@ -76,7 +76,7 @@ def evidence_visibility(user: Any) -> Q | None:
 
 def evidence_list(*, user: Any) -> QuerySet[Evidence]:
     qs = Evidence.objects.select_related(
-        "person", "attributed_to", "added_by", "outcome_team"
+        "person", "attributed_to", "added_by__person", "outcome_team"
     ).order_by("-occurred_on", "-id")
     visible = evidence_visibility(user)
     return qs if visible is None else qs.filter(visible)

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from config.fields import ScopedPrimaryKeyField
 from config.markdown import render_markdown
+from config.validation import long_text, past_date, plausible_date, single_line
 from org.serializers import person_field, team_field
 from reviews import selectors
 from reviews.models import CheckIn, Evidence, FeedbackRequest, Review, ReviewCycle
@@ -45,9 +46,9 @@ class CycleSerializer(serializers.ModelSerializer[ReviewCycle]):
 
 
 class CycleInputSerializer(serializers.Serializer[Any]):
-    name = serializers.CharField(max_length=120)
-    starts_on = serializers.DateField()
-    ends_on = serializers.DateField()
+    name = serializers.CharField(max_length=120, validators=[single_line])
+    starts_on = serializers.DateField(validators=[plausible_date])
+    ends_on = serializers.DateField(validators=[plausible_date])
     rubric_versions = rubric_version_field(many=True, required=False)
 
 
@@ -56,7 +57,15 @@ class TransitionSerializer(serializers.Serializer[Any]):
 
 
 class EvidenceSerializer(serializers.ModelSerializer[Evidence]):
-    added_by = serializers.CharField(source="added_by.username", default=None, read_only=True)
+    # A Person id like every people field (SPEC §5), never the login name: a committee
+    # member reading a subject's evidence is not to learn who else holds an account.
+    added_by = serializers.IntegerField(
+        source="added_by.person.pk",
+        default=None,
+        allow_null=True,
+        read_only=True,
+        help_text="The person who added it (null for an account with no person record).",
+    )
     scorecard_url = serializers.CharField(
         read_only=True, help_text="For team_outcome evidence: the scorecard window it cites."
     )
@@ -85,33 +94,49 @@ class EvidenceSerializer(serializers.ModelSerializer[Evidence]):
 class EvidenceInputSerializer(serializers.Serializer[Any]):
     person = person_field()
     kind = serializers.ChoiceField(choices=Evidence.Kind.choices, required=False)
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, validators=[single_line])
     url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
-    occurred_on = serializers.DateField()
-    summary = serializers.CharField(max_length=8000, required=False, allow_blank=True)
+    occurred_on = serializers.DateField(validators=[past_date])
+    summary = serializers.CharField(
+        max_length=8000, validators=[long_text], required=False, allow_blank=True
+    )
     outcome_team = team_field(
         required=False,
         allow_null=True,
         help_text="For team_outcome evidence: the team whose scorecard window it cites.",
     )
-    outcome_start = serializers.DateField(required=False, allow_null=True)
-    outcome_end = serializers.DateField(required=False, allow_null=True)
+    outcome_start = serializers.DateField(
+        required=False, allow_null=True, validators=[plausible_date]
+    )
+    outcome_end = serializers.DateField(
+        required=False, allow_null=True, validators=[plausible_date]
+    )
 
 
 class NarrativeSerializer(serializers.Serializer[Any]):
-    ownership = serializers.CharField(max_length=20000, allow_blank=True, required=False)
-    impact = serializers.CharField(max_length=20000, allow_blank=True, required=False)
-    outcomes = serializers.CharField(max_length=20000, allow_blank=True, required=False)
-    growth = serializers.CharField(max_length=20000, allow_blank=True, required=False)
+    ownership = serializers.CharField(
+        max_length=20000, validators=[long_text], allow_blank=True, required=False
+    )
+    impact = serializers.CharField(
+        max_length=20000, validators=[long_text], allow_blank=True, required=False
+    )
+    outcomes = serializers.CharField(
+        max_length=20000, validators=[long_text], allow_blank=True, required=False
+    )
+    growth = serializers.CharField(
+        max_length=20000, validators=[long_text], allow_blank=True, required=False
+    )
     context = serializers.CharField(  # type: ignore[assignment]
-        max_length=20000, allow_blank=True, required=False
+        max_length=20000, validators=[long_text], allow_blank=True, required=False
     )
 
 
 class AssessmentInputSerializer(serializers.Serializer[Any]):
     competency = serializers.CharField(max_length=60)
     rating = serializers.CharField(max_length=60, allow_blank=True, required=False)
-    narrative = serializers.CharField(max_length=20000, allow_blank=True, required=False)
+    narrative = serializers.CharField(
+        max_length=20000, validators=[long_text], allow_blank=True, required=False
+    )
     evidence = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         max_length=200,
@@ -229,7 +254,9 @@ class VersionSerializer(serializers.Serializer[Any]):
 
 
 class AcknowledgeSerializer(serializers.Serializer[Any]):
-    response = serializers.CharField(max_length=8000, allow_blank=True, required=False)
+    response = serializers.CharField(
+        max_length=8000, validators=[long_text], allow_blank=True, required=False
+    )
 
 
 class FeedbackRequestSerializer(serializers.ModelSerializer[FeedbackRequest]):
@@ -259,13 +286,17 @@ class FeedbackRequestInputSerializer(serializers.Serializer[Any]):
     # Anyone active may be asked: a cross-functional partner is usually on another team.
     respondent = person_field(directory=True)
     relationship = serializers.ChoiceField(choices=FeedbackRequest.Relationship.choices)
-    message = serializers.CharField(max_length=4000, allow_blank=True, required=False)
+    message = serializers.CharField(
+        max_length=4000, validators=[long_text], allow_blank=True, required=False
+    )
 
 
 class FeedbackAnswerSerializer(serializers.Serializer[Any]):
-    owned = serializers.CharField(max_length=8000, allow_blank=True)
-    changed = serializers.CharField(max_length=8000, allow_blank=True)
-    more_of = serializers.CharField(max_length=8000, allow_blank=True, required=False)
+    owned = serializers.CharField(max_length=8000, validators=[long_text], allow_blank=True)
+    changed = serializers.CharField(max_length=8000, validators=[long_text], allow_blank=True)
+    more_of = serializers.CharField(
+        max_length=8000, validators=[long_text], allow_blank=True, required=False
+    )
 
 
 class CheckInSerializer(serializers.ModelSerializer[CheckIn]):
@@ -286,14 +317,22 @@ class CheckInSerializer(serializers.ModelSerializer[CheckIn]):
 
 class CheckInInputSerializer(serializers.Serializer[Any]):
     person = person_field()
-    occurred_on = serializers.DateField()
-    what_changed = serializers.CharField(max_length=8000, allow_blank=True, required=False)
-    blocked = serializers.CharField(max_length=8000, allow_blank=True, required=False)
-    risks = serializers.CharField(max_length=8000, allow_blank=True, required=False)
-    support = serializers.CharField(max_length=8000, allow_blank=True, required=False)
+    occurred_on = serializers.DateField(validators=[past_date])
+    what_changed = serializers.CharField(
+        max_length=8000, validators=[long_text], allow_blank=True, required=False
+    )
+    blocked = serializers.CharField(
+        max_length=8000, validators=[long_text], allow_blank=True, required=False
+    )
+    risks = serializers.CharField(
+        max_length=8000, validators=[long_text], allow_blank=True, required=False
+    )
+    support = serializers.CharField(
+        max_length=8000, validators=[long_text], allow_blank=True, required=False
+    )
 
 
 class PromoteSerializer(serializers.Serializer[Any]):
     item = serializers.ChoiceField(choices=[(p, p) for p in CheckIn.PROMPTS])
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, validators=[single_line])
     kind = serializers.ChoiceField(choices=Evidence.Kind.choices, required=False)

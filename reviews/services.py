@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.errors import ConflictError, ImmutableError, InvalidStateError, StaleVersionError
+from config.validation import check, past_date, plausible_date
 from org.models import Activity, Person
 from org.selectors import is_hr, person_for_user
 from org.services import activity_record
@@ -85,6 +86,8 @@ def cycle_create(
     rubric_versions: list[RubricVersion] | None = None,
 ) -> ReviewCycle:
     _require_hr(actor, "create review cycles")
+    check("starts_on", starts_on, plausible_date)
+    check("ends_on", ends_on, plausible_date)
     if ends_on < starts_on:
         raise ValidationError({"ends_on": ["The cycle must end on or after its start."]})
     versions = list(rubric_versions or [])
@@ -111,6 +114,8 @@ def cycle_update(*, actor: Any, cycle: ReviewCycle, **changes: Any) -> ReviewCyc
     for f in ("name", "starts_on", "ends_on"):
         if f in changes:
             setattr(cycle, f, changes[f])
+    check("starts_on", cycle.starts_on, plausible_date)
+    check("ends_on", cycle.ends_on, plausible_date)
     if cycle.ends_on < cycle.starts_on:
         raise ValidationError({"ends_on": ["The cycle must end on or after its start."]})
     cycle.save()
@@ -248,6 +253,9 @@ def evidence_create(
     """The person and anyone above them in the chain add evidence; a recognised link
     sets the kind when none is given."""
     _check_person_writable(actor, person, "evidence")
+    check("occurred_on", occurred_on, past_date)
+    check("outcome_start", outcome_start, plausible_date)
+    check("outcome_end", outcome_end, plausible_date)
     _validate_url(url)
     if not kind or kind == Evidence.Kind.OTHER:
         kind = classify_url(url).kind or Evidence.Kind.OTHER
@@ -670,6 +678,7 @@ def check_in_create(
     support: str = "",
 ) -> CheckIn:
     _check_person_writable(actor, person, "check-ins")
+    check("occurred_on", occurred_on, past_date)
     if not any(t.strip() for t in (what_changed, blocked, risks, support)):
         raise ValidationError({"what_changed": ["Write something in at least one prompt."]})
     return CheckIn.objects.create(

@@ -689,19 +689,27 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     rubric = selectors.rubric_context(review)
     ratings = {r["rating"].key: r for r in rubric["ratings"]}
     assessments = {a.competency: a for a in review.assessments.all()}
+    # Reading a review does not open its evidence: a committee member reads it through
+    # their session, but the evidence only while that session is open (SPEC §3), so
+    # each item is shown only when the evidence selector shows it to the reader.
+    readable = set(
+        selectors.evidence_list(user=request.user)
+        .filter(person_id=review.subject_id)
+        .values_list("pk", flat=True)
+    )
+    period = (review.cycle.starts_on, review.cycle.ends_on)
     competencies = []
     for item in rubric["competencies"]:
         a = assessments.get(item["competency"].key)
+        cited = list(a.evidence.all()) if a else []
         competencies.append(
             {
                 **item,
                 "assessment": a,
                 "rating": ratings.get(a.rating) if a and a.rating else None,
                 "unknown_rating": a.rating if a and a.rating not in ratings else "",
-                "evidence": [
-                    _evidence_row(e, set(), (review.cycle.starts_on, review.cycle.ends_on))
-                    for e in (a.evidence.all() if a else [])
-                ],
+                "evidence": [_evidence_row(e, set(), period) for e in cited if e.pk in readable],
+                "evidence_hidden": sum(1 for e in cited if e.pk not in readable),
             }
         )
     is_subject = me is not None and me.pk == review.subject_id

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from config.validation import long_text, single_line
 from rubrics.models import Ladder, RubricVersion
 from rubrics.selectors import version_as_data
 
@@ -34,23 +35,27 @@ class LadderSerializer(serializers.ModelSerializer[Ladder]):
 
 
 class LadderInputSerializer(serializers.Serializer[Any]):
-    name = serializers.CharField(max_length=120)
+    name = serializers.CharField(max_length=120, validators=[single_line])
     slug = serializers.SlugField(max_length=120)
-    description = serializers.CharField(max_length=4000, allow_blank=True, required=False)
+    description = serializers.CharField(
+        max_length=4000, validators=[long_text], allow_blank=True, required=False
+    )
 
 
 class LevelSerializer(serializers.Serializer[Any]):
     code = serializers.CharField(max_length=20, validators=[CODE_VALIDATOR])
-    title = serializers.CharField(max_length=120)
+    title = serializers.CharField(max_length=120, validators=[single_line])
     order = serializers.IntegerField(min_value=0, max_value=10_000)
-    summary = serializers.CharField(max_length=4000, allow_blank=True, required=False, default="")
+    summary = serializers.CharField(
+        max_length=4000, validators=[long_text], allow_blank=True, required=False, default=""
+    )
 
 
 class CompetencySerializer(serializers.Serializer[Any]):
     key = serializers.SlugField(max_length=60)
-    name = serializers.CharField(max_length=120)
+    name = serializers.CharField(max_length=120, validators=[single_line])
     description = serializers.CharField(
-        max_length=4000, allow_blank=True, required=False, default=""
+        max_length=4000, validators=[long_text], allow_blank=True, required=False, default=""
     )
     # No default: a competency sent without an order keeps its place in the list.
     order = serializers.IntegerField(min_value=0, max_value=10_000, required=False)
@@ -59,20 +64,24 @@ class CompetencySerializer(serializers.Serializer[Any]):
 class ExpectationSerializer(serializers.Serializer[Any]):
     level = serializers.CharField(max_length=20)
     competency = serializers.CharField(max_length=60)
-    text = serializers.CharField(max_length=8000)
-    examples = serializers.CharField(max_length=4000, allow_blank=True, required=False, default="")
+    text = serializers.CharField(max_length=8000, validators=[long_text])
+    examples = serializers.CharField(
+        max_length=4000, validators=[long_text], allow_blank=True, required=False, default=""
+    )
 
 
 class RatingSerializer(serializers.Serializer[Any]):
     key = serializers.SlugField(max_length=60)
-    label = serializers.CharField(max_length=120)  # type: ignore[assignment]
+    label = serializers.CharField(  # type: ignore[assignment]
+        max_length=120, validators=[single_line]
+    )
     order = serializers.IntegerField(min_value=0, max_value=10_000)
     is_baseline = serializers.BooleanField(required=False, default=False)
     definition = serializers.CharField(
-        max_length=4000, allow_blank=True, required=False, default=""
+        max_length=4000, validators=[long_text], allow_blank=True, required=False, default=""
     )
     level_definitions = serializers.DictField(
-        child=serializers.CharField(max_length=4000, allow_blank=True),
+        child=serializers.CharField(max_length=4000, validators=[long_text], allow_blank=True),
         required=False,
         default=dict,
         help_text="What this rating means at each level, keyed by level code.",
@@ -141,7 +150,9 @@ class RubricVersionCreateSerializer(serializers.Serializer[Any]):
     from_version = serializers.PrimaryKeyRelatedField(
         queryset=RubricVersion.objects.all(), required=False, allow_null=True
     )
-    change_summary = serializers.CharField(max_length=4000, allow_blank=True, required=False)
+    change_summary = serializers.CharField(
+        max_length=4000, validators=[long_text], allow_blank=True, required=False
+    )
     levels = many(LevelSerializer(), max_length=50, required=False)
     competencies = many(CompetencySerializer(), max_length=100, required=False)
     expectations = many(ExpectationSerializer(), max_length=5000, required=False)
@@ -157,7 +168,9 @@ class RubricVersionCreateSerializer(serializers.Serializer[Any]):
 
 
 class RubricVersionUpdateSerializer(serializers.Serializer[Any]):
-    change_summary = serializers.CharField(max_length=4000, allow_blank=True, required=False)
+    change_summary = serializers.CharField(
+        max_length=4000, validators=[long_text], allow_blank=True, required=False
+    )
     levels = many(LevelSerializer(), max_length=50, required=False)
     competencies = many(CompetencySerializer(), max_length=100, required=False)
     expectations = many(ExpectationSerializer(), max_length=5000, required=False)
@@ -172,7 +185,9 @@ class RubricVersionPutSerializer(RubricVersionUpdateSerializer):
 
 
 class PublishSerializer(serializers.Serializer[Any]):
-    change_summary = serializers.CharField(max_length=4000, allow_blank=True, required=False)
+    change_summary = serializers.CharField(
+        max_length=4000, validators=[long_text], allow_blank=True, required=False
+    )
 
 
 class DiffItemsSerializer(serializers.Serializer[Any]):

@@ -4,14 +4,19 @@ token endpoint included, and nothing is written."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from org.models import Team
-from reviews.models import Evidence
+from reviews import services as reviews_services
+from reviews.models import Evidence, ReviewCycle
+from tests.reviews.conftest import make_cycle
 
 TOKEN_URL = "/api/v1/auth/token/"
 
@@ -25,7 +30,9 @@ BAD_BODIES: dict[str, bytes] = {
     "nested 1,000 levels": _deep(1_000),
     "nested 50,000 levels": _deep(50_000),
     "nested 100 levels": _deep(100),
-    "nested in a key's value": b'{"username": "a", "password": {"x": ' + b"[" * 5000 + b"]" * 5000
+    "nested in a key's value": b'{"username": "a", "password": {"x": '
+    + b"[" * 5000
+    + b"]" * 5000
     + b"}}",
     "NaN": b'{"name": NaN, "slug": "x"}',
     "Infinity": b'{"name": "Team", "slug": "x", "parent": Infinity}',
@@ -114,7 +121,7 @@ def test_an_oversized_form_body_answers_4xx_not_500(world, settings, content_typ
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     if content_type.startswith("multipart"):
         body = (
-            b"--BoUnDaRy\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n"
+            b'--BoUnDaRy\r\nContent-Disposition: form-data; name="name"\r\n\r\n'
             + b"x" * 20_000
             + b"\r\n--BoUnDaRy--\r\n"
         )
@@ -138,3 +145,333 @@ def test_a_bad_form_body_answers_400(world, body):
     )
     assert response.status_code == 400, response.content[:300]
     assert _counts() == before
+
+
+# --- Dates outside a sane range (cycles, evidence, check-ins) ----------------------------
+
+CYCLES_URL = "/api/v1/cycles/"
+EVIDENCE_URL = "/api/v1/evidence/"
+
+
+def _in_days(days: int) -> str:
+    return (datetime.date.today() + datetime.timedelta(days=days)).isoformat()
+
+
+@pytest.mark.parametrize(
+    "starts_on,ends_on,field",
+    [
+        ("0001-01-01", "9999-12-31", "starts_on"),
+        ("1969-12-31", "2026-06-30", "starts_on"),
+        ("2026-01-01", "2101-01-01", "ends_on"),
+        ("2026-01-01", "9999-12-31", "ends_on"),
+    ],
+)
+def test_a_cycle_dated_outside_1970_to_2100_is_refused_by_the_api(
+    world, api_for, starts_on, ends_on, field
+):
+    body = {"name": "Odd", "starts_on": starts_on, "ends_on": ends_on}
+    response = api_for("hr").post(CYCLES_URL, body, format="json")
+    assert response.status_code == 400, response.content
+    assert "between 1970-01-01 and 2100-12-31" in response.json()[field][0]
+    assert not ReviewCycle.objects.exists()
+
+
+def test_a_draft_cycle_cannot_be_moved_outside_the_range(world, api_for):
+    cycle = make_cycle(world, status="draft")
+    response = api_for("hr").patch(
+        f"{CYCLES_URL}{cycle.pk}/", {"ends_on": "9999-12-31"}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert "ends_on" in response.json()
+    cycle.refresh_from_db()
+    assert cycle.ends_on == datetime.date(2026, 6, 30)
+
+
+def test_the_cycle_service_refuses_a_date_outside_the_range_whoever_calls_it(world):
+    with pytest.raises(DjangoValidationError) as caught:
+        reviews_services.cycle_create(
+            actor=world.hr.user,
+            name="Old",
+            starts_on=datetime.date(1, 1, 1),
+            ends_on=datetime.date(2026, 1, 1),
+        )
+    assert "starts_on" in caught.value.message_dict
+
+
+def test_a_cycle_dated_outside_the_range_is_refused_by_the_form(world, client_for):
+    response = client_for("hr").post(
+        reverse("reviews:cycles"),
+        {"name": "Forever", "starts_on": "0001-01-01", "ends_on": "9999-12-31"},
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert "between 1970-01-01 and 2100-12-31" in errors["starts_on"][0]
+    assert not ReviewCycle.objects.exists()
+
+
+@pytest.mark.parametrize("occurred_on", ["1969-12-31", "0001-01-01", "2999-01-01", "in 2 days"])
+def test_evidence_dated_implausibly_or_in_the_future_is_refused_by_the_api(
+    world, api_for, occurred_on
+):
+    if occurred_on == "in 2 days":
+        occurred_on = _in_days(2)
+    body = {
+        "person": world.engineer.pk,
+        "kind": "other",
+        "title": "Time travel",
+        "occurred_on": occurred_on,
+    }
+    response = api_for("engineer").post(EVIDENCE_URL, body, format="json")
+    assert response.status_code == 400, response.content
+    assert "occurred_on" in response.json()
+    assert not Evidence.objects.exists()
+
+
+def test_evidence_dated_tomorrow_is_accepted(world, api_for):
+    body = {
+        "person": world.engineer.pk,
+        "kind": "other",
+        "title": "Shipped late at night, somewhere east of here",
+        "occurred_on": _in_days(1),
+    }
+    response = api_for("engineer").post(EVIDENCE_URL, body, format="json")
+    assert response.status_code == 201, response.content
+
+
+def test_evidence_in_the_future_is_refused_by_the_library_form(world, client_for):
+    response = client_for("engineer").post(
+        reverse("reviews:my-evidence"),
+        {"title": "Next month's win", "kind": "other", "occurred_on": _in_days(30)},
+    )
+    assert response.status_code in (200, 400)
+    assert "in the future" in response.context["form"].errors["occurred_on"][0]
+    assert not Evidence.objects.exists()
+
+
+def test_the_evidence_service_refuses_a_future_date_whoever_calls_it(world):
+    with pytest.raises(DjangoValidationError) as caught:
+        reviews_services.evidence_create(
+            actor=world.engineer.user,
+            person=world.engineer,
+            title="Later",
+            occurred_on=datetime.date.today() + datetime.timedelta(days=10),
+            kind="other",
+        )
+    assert "occurred_on" in caught.value.message_dict
+
+
+# --- Control characters in names, titles and long text -----------------------------------
+
+CONTROL_MESSAGE = "control characters"
+
+
+def _messages(value: Any) -> str:
+    """Every message in an error body (nested lists and dicts), joined into one string."""
+    if isinstance(value, dict):
+        return " ".join(_messages(v) for v in value.values())
+    if isinstance(value, list):
+        return " ".join(_messages(v) for v in value)
+    return str(value)
+
+
+def _rubric_body(world, **override: Any) -> dict[str, Any]:
+    from tests.factories import rubric_contents
+
+    body: dict[str, Any] = {"ladder": world.ladder.pk, **rubric_contents()}
+    for path, value in override.items():
+        section, index, field = path.split(".")
+        body[section][int(index)][field] = value
+    return body
+
+
+# (role, url, body, the field whose error must name the control characters)
+SINGLE_LINE_CASES = {
+    "team name": ("hr", "/api/v1/teams/", lambda w, v: {"name": v, "slug": "t"}, "name"),
+    "person full name": (
+        "hr",
+        "/api/v1/people/",
+        lambda w, v: {"username": "newbie", "full_name": v},
+        "full_name",
+    ),
+    "cycle name": (
+        "hr",
+        CYCLES_URL,
+        lambda w, v: {"name": v, "starts_on": "2026-01-01", "ends_on": "2026-06-30"},
+        "name",
+    ),
+    "evidence title": (
+        "engineer",
+        EVIDENCE_URL,
+        lambda w, v: {"person": w.engineer.pk, "title": v, "occurred_on": "2026-02-02"},
+        "title",
+    ),
+    "session name": (
+        "hr",
+        "/api/v1/calibration-sessions/",
+        lambda w, v: {"name": v},
+        "name",
+    ),
+    "ladder name": ("hr", "/api/v1/ladders/", lambda w, v: {"name": v, "slug": "l"}, "name"),
+    "rubric level title": (
+        "hr",
+        "/api/v1/rubric-versions/",
+        lambda w, v: _rubric_body(w, **{"levels.0.title": v}),
+        "levels",
+    ),
+    "rubric competency name": (
+        "hr",
+        "/api/v1/rubric-versions/",
+        lambda w, v: _rubric_body(w, **{"competencies.0.name": v}),
+        "competencies",
+    ),
+    "rubric rating label": (
+        "hr",
+        "/api/v1/rubric-versions/",
+        lambda w, v: _rubric_body(w, **{"ratings.0.label": v}),
+        "ratings",
+    ),
+    "dimension label": (
+        "hr",
+        "/api/v1/demographic-dimensions/",
+        lambda w, v: {"key": "k", "label": v, "values": ["a", "b"]},
+        "label",
+    ),
+    "dimension value": (
+        "hr",
+        "/api/v1/demographic-dimensions/",
+        lambda w, v: {"key": "k", "label": "K", "values": ["a", v]},
+        "values",
+    ),
+}
+CONTROL_TEXTS = {
+    "newline": "Two\nlines",
+    "carriage return": "Over\rwritten",
+    "tab": "Tab\tbed",
+    "escape": "Red\x1b[31m",
+    "bell": "Ding\x07",
+    "DEL": "Gone\x7f",
+    "C1 (NEL)": "Next\x85line",
+    "C1 (CSI)": "Esc\x9b31m",
+}
+
+
+@pytest.mark.parametrize("case", list(SINGLE_LINE_CASES))
+@pytest.mark.parametrize("text", list(CONTROL_TEXTS))
+def test_a_name_or_title_with_a_control_character_is_refused(world, api_for, case, text):
+    role, url, body, field = SINGLE_LINE_CASES[case]
+    response = api_for(role).post(url, body(world, CONTROL_TEXTS[text]), format="json")
+    assert response.status_code == 400, response.content
+    assert CONTROL_MESSAGE in _messages(response.json().get(field)), response.json()
+
+
+@pytest.mark.parametrize("case", ["team name", "cycle name", "evidence title", "ladder name"])
+def test_a_plain_name_is_still_accepted(world, api_for, case):
+    role, url, body, _ = SINGLE_LINE_CASES[case]
+    response = api_for(role).post(url, body(world, "Plain — and Ünïcode"), format="json")
+    assert response.status_code == 201, response.content
+
+
+# (role, url, body) for long text: line breaks and tabs are fine, other controls are not.
+LONG_TEXT_CASES = {
+    "evidence summary": (
+        "engineer",
+        EVIDENCE_URL,
+        lambda w, v: {
+            "person": w.engineer.pk,
+            "title": "T",
+            "occurred_on": "2026-02-02",
+            "summary": v,
+        },
+        "summary",
+    ),
+    "team description": (
+        "hr",
+        "/api/v1/teams/",
+        lambda w, v: {"name": "T", "slug": "t", "description": v},
+        "description",
+    ),
+    "ladder description": (
+        "hr",
+        "/api/v1/ladders/",
+        lambda w, v: {"name": "L", "slug": "l", "description": v},
+        "description",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(LONG_TEXT_CASES))
+def test_long_text_keeps_line_breaks_and_tabs(world, api_for, case):
+    role, url, body, field = LONG_TEXT_CASES[case]
+    text = "First line\r\n\tindented\nlast"
+    response = api_for(role).post(url, body(world, text), format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()[field] == text
+
+
+@pytest.mark.parametrize("case", list(LONG_TEXT_CASES))
+@pytest.mark.parametrize("text", ["escape", "bell", "DEL", "C1 (NEL)"])
+def test_long_text_with_another_control_character_is_refused(world, api_for, case, text):
+    role, url, body, field = LONG_TEXT_CASES[case]
+    response = api_for(role).post(url, body(world, CONTROL_TEXTS[text]), format="json")
+    assert response.status_code == 400, response.content
+    assert CONTROL_MESSAGE in _messages(response.json().get(field)), response.json()
+
+
+def test_the_cycle_form_refuses_a_name_with_a_line_break(world, client_for):
+    response = client_for("hr").post(
+        reverse("reviews:cycles"),
+        {"name": "H1\n2026", "starts_on": "2026-01-01", "ends_on": "2026-06-30"},
+    )
+    assert response.status_code == 400
+    assert CONTROL_MESSAGE in response.context["form"].errors["name"][0]
+    assert not ReviewCycle.objects.exists()
+
+
+def test_the_evidence_form_refuses_a_title_with_an_escape(world, client_for):
+    response = client_for("engineer").post(
+        reverse("reviews:my-evidence"),
+        {"title": "Shipped\x1b[2J", "kind": "other", "occurred_on": "2026-02-02"},
+    )
+    assert CONTROL_MESSAGE in response.context["form"].errors["title"][0]
+    assert not Evidence.objects.exists()
+
+
+# --- Page and page size on API lists -------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/api/v1/teams/", "/api/v1/people/", "/api/v1/cycles/"])
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ("page=0", "page"),
+        ("page=-1", "page"),
+        ("page=abc", "page"),
+        ("page=1e400", "page"),
+        ("page=99999999999999999999999", "page"),
+        ("page_size=0", "page_size"),
+        ("page_size=201", "page_size"),
+        ("page_size=-5", "page_size"),
+        ("page_size=lots", "page_size"),
+    ],
+)
+def test_a_bad_page_or_page_size_answers_400_saying_which(world, api_for, url, query, field):
+    response = api_for("hr").get(f"{url}?{query}")
+    assert response.status_code == 400, response.content
+    assert response.json()[field], response.json()
+
+
+def test_a_page_past_the_end_answers_404(world, api_for):
+    response = api_for("hr").get("/api/v1/teams/?page=50")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("query", ["page=1", "page=last", "page_size=1", "page_size=200", ""])
+def test_good_pages_still_answer(world, api_for, query):
+    response = api_for("hr").get(f"/api/v1/teams/?{query}")
+    assert response.status_code == 200, response.content
+    assert {"count", "next", "previous", "results"} <= set(response.json())
+
+
+def test_page_size_picks_the_page_length(world, api_for):
+    body = api_for("hr").get("/api/v1/teams/?page_size=2&page=2").json()
+    assert len(body["results"]) == 2 and body["previous"]

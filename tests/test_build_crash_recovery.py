@@ -19,7 +19,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -32,11 +31,10 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from audit.models import ReportPdf
-from calibration import documents
 from calibration.models import SessionPacket
-from config.builds import LeaseLost, build_claim
 from tests.audit import seventeen
-from tests.calibration.conftest import build_calibration, run_task_worker
+from tests.calibration.conftest import build_calibration
+from tests.factories import build_world
 
 ROOT = Path(__file__).resolve().parents[1]
 LEASE = 2.0  # seconds; the default is 120
@@ -47,17 +45,14 @@ WORKER_OPTIONS = ["--no-startup-delay", "--no-reload", "--interval", "0.1"]
 
 
 @pytest.fixture
-def calib(world) -> Any:
-    return build_calibration(world)
+def database_url(transactional_db: None, tmp_path: Path) -> Iterator[str]:
+    """A DATABASE_URL that worker processes can open, shared with this test.
 
-
-@contextmanager
-def shared_database(tmp_path: Path) -> Iterator[str]:
-    """A DATABASE_URL a worker process can open, holding this test's (committed) data.
-
-    PostgreSQL: the test database. SQLite: the test database lives in this process's
-    memory, so it is copied to a file and this process works on the file until the end of
-    the block (then goes back to the in-memory one, which pytest-django flushes)."""
+    PostgreSQL: the test database itself. SQLite: the test database lives in this
+    process's memory, so it is copied (empty) to a file and this process works on the
+    file for the whole test, the data included; the in-memory one, never written, is
+    switched back afterwards. (Flushing it would fail on the rubric immutability
+    triggers had the test's rows been committed there.)"""
     s = connection.settings_dict
     if connection.vendor == "postgresql":
         auth = quote(s["USER"] or "") + (f":{quote(s['PASSWORD'])}" if s["PASSWORD"] else "")
@@ -80,6 +75,17 @@ def shared_database(tmp_path: Path) -> Iterator[str]:
     finally:
         on_file.close()
         connections[DEFAULT_DB_ALIAS] = original
+
+
+# The cast and the sessions are created in the shared database.
+@pytest.fixture
+def world(database_url: str) -> Any:
+    return build_world()
+
+
+@pytest.fixture
+def calib(world: Any) -> Any:
+    return build_calibration(world)
 
 
 def _env(database_url: str) -> dict[str, str]:
@@ -163,145 +169,61 @@ def pdf_text(data: bytes) -> str:
 # --- A real worker, killed ------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
 def test_a_packet_whose_worker_was_killed_is_queued_again_by_the_next_request(
-    world, calib, api_for, settings, tmp_path
+    database_url, world, calib, api_for, settings, tmp_path
 ):
     settings.BUILD_LEASE_SECONDS = LEASE
     member = api_for("other_manager")
     url = f"/api/v1/calibration-sessions/{calib.session.pk}/packet.pdf"
 
-    with shared_database(tmp_path) as database_url:
-        assert member.get(url).status_code == 202
-        packet = SessionPacket.objects.get(session=calib.session)
-        killed = kill_mid_build(SessionPacket, packet.pk, database_url, tmp_path / "w1.log")
-        assert killed.attempt == 1 and killed.progress > 1
+    assert member.get(url).status_code == 202
+    packet = SessionPacket.objects.get(session=calib.session)
+    killed = kill_mid_build(SessionPacket, packet.pk, database_url, tmp_path / "w1.log")
+    assert killed.attempt == 1 and killed.progress > 1
 
-        # Right after the kill the row still reads "running"; nothing will write on it.
-        body = member.get(url).json()
-        assert (body["status"], body["progress"]) == ("running", killed.progress)
-        assert DBTaskResult.objects.get(id=killed.task_id).status == "RUNNING"
-        wait_out_the_lease(killed)
+    # Right after the kill the row still reads "running"; nothing will write on it.
+    body = member.get(url).json()
+    assert (body["status"], body["progress"]) == ("running", killed.progress)
+    assert DBTaskResult.objects.get(id=killed.task_id).status == "RUNNING"
+    wait_out_the_lease(killed)
 
-        # Past the lease, asking again queues a new attempt, with a new task.
-        again = member.get(url)
-        assert again.status_code == 202
-        assert (again.json()["status"], again.json()["progress"]) == ("queued", 0)
-        requeued = SessionPacket.objects.get(pk=packet.pk)
-        assert requeued.attempt == 2 and requeued.task_id not in ("", killed.task_id)
-        assert DBTaskResult.objects.get(id=killed.task_id).status == "FAILED"
-        assert member.get(url).json()["status"] == "queued"  # asked again: the same attempt
+    # Past the lease, asking again queues a new attempt, with a new task.
+    again = member.get(url)
+    assert again.status_code == 202
+    assert (again.json()["status"], again.json()["progress"]) == ("queued", 0)
+    requeued = SessionPacket.objects.get(pk=packet.pk)
+    assert requeued.attempt == 2 and requeued.task_id not in ("", killed.task_id)
+    assert DBTaskResult.objects.get(id=killed.task_id).status == "FAILED"
+    assert member.get(url).json()["status"] == "queued"  # asked again: the same attempt
 
-        run_worker("db_worker", database_url)
+    run_worker("db_worker", database_url)
 
-        built = member.get(url)
-        assert built.status_code == 200, built.content[:300]
-        assert built["Content-Type"] == "application/pdf"
-        assert "Erin Engineer" in pdf_text(built.content)
-        assert SessionPacket.objects.get(pk=packet.pk).status == "done"
-        assert DBTaskResult.objects.get(id=requeued.task_id).status == "SUCCESSFUL"
+    built = member.get(url)
+    assert built.status_code == 200, built.content[:300]
+    assert built["Content-Type"] == "application/pdf"
+    assert "Erin Engineer" in pdf_text(built.content)
+    assert SessionPacket.objects.get(pk=packet.pk).status == "done"
+    assert DBTaskResult.objects.get(id=requeued.task_id).status == "SUCCESSFUL"
 
 
-@pytest.mark.django_db(transaction=True)
 def test_a_starting_worker_sweeps_a_report_pdf_whose_worker_was_killed(
-    world, client_for, settings, tmp_path
+    database_url, world, client_for, settings, tmp_path
 ):
     settings.BUILD_LEASE_SECONDS = LEASE
     org = seventeen(world)
     hr = client_for("hr")
 
-    with shared_database(tmp_path) as database_url:
-        assert hr.get(reverse("audit:pdf", args=[org.cycle.pk])).status_code == 200  # asks
-        pdf = ReportPdf.objects.get(cycle=org.cycle)
-        killed = kill_mid_build(ReportPdf, pdf.pk, database_url, tmp_path / "w1.log")
-        wait_out_the_lease(killed)
+    assert hr.get(reverse("audit:pdf", args=[org.cycle.pk])).status_code == 200  # asks
+    pdf = ReportPdf.objects.get(cycle=org.cycle)
+    killed = kill_mid_build(ReportPdf, pdf.pk, database_url, tmp_path / "w1.log")
+    wait_out_the_lease(killed)
 
-        # Nobody asks again: the next worker to start queues it again and builds it.
-        output = run_worker("worker", database_url)
+    # Nobody asks again: the next worker to start queues it again and builds it.
+    output = run_worker("worker", database_url)
 
-        assert "Queued again 1 build(s)" in output
-        built = ReportPdf.objects.get(pk=pdf.pk)
-        assert (built.status, built.progress, built.attempt) == ("done", 100, 2)
-        assert DBTaskResult.objects.get(id=killed.task_id).status == "FAILED"
-        download = hr.get(reverse("audit:pdf-download", args=[org.cycle.pk]))
-        assert download.status_code == 200 and download.content.startswith(b"%PDF")
-
-
-# --- The lease, in-process -------------------------------------------------------------
-
-
-def _age_heartbeat(packet: SessionPacket) -> None:
-    SessionPacket.objects.filter(pk=packet.pk).update(
-        heartbeat_at=timezone.now() - datetime.timedelta(seconds=LEASE * 2)
-    )
-
-
-def test_a_live_build_given_up_on_cannot_overwrite_the_newer_attempt(
-    world, calib, settings, django_capture_on_commit_callbacks
-):
-    """The first worker is alive but went longer than the lease without a heartbeat (a
-    stalled step): the build is queued again, and the first worker's late writes change
-    nothing; its task, run again by another worker, does not take the row back either."""
-    settings.BUILD_LEASE_SECONDS = LEASE
-    user = world.other_manager.user
-    with django_capture_on_commit_callbacks(execute=True):
-        packet = documents.packet_request(user=user, session=calib.session)
-    first = build_claim(SessionPacket, packet.pk, packet.attempt)
-    assert first is not None
-    first.progress(30)
-    _age_heartbeat(packet)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        again = documents.packet_request(user=user, session=calib.session)
-
-    assert (again.status, again.attempt, again.progress) == ("queued", 2, 0)
-    with pytest.raises(LeaseLost):
-        first.progress(50)
-    with pytest.raises(LeaseLost):
-        first.finish(pdf=b"%PDF-stale")
-    assert not first.touch()
-    assert build_claim(SessionPacket, packet.pk, 1) is None
-
-    assert run_task_worker() == 2  # attempt 1's task (left alone), then attempt 2's
-    built = SessionPacket.objects.get(pk=packet.pk)
-    assert (built.status, built.attempt) == ("done", 2)
-    assert bytes(built.pdf) != b"%PDF-stale" and "Erin Engineer" in pdf_text(bytes(built.pdf))
-
-
-def test_a_build_waiting_for_a_worker_is_not_queued_twice(
-    world, calib, settings, django_capture_on_commit_callbacks
-):
-    """No worker has run for longer than the lease: the task still waits in the queue, so
-    asking again finds the same build instead of piling up tasks."""
-    settings.BUILD_LEASE_SECONDS = LEASE
-    user = world.other_manager.user
-    with django_capture_on_commit_callbacks(execute=True):
-        packet = documents.packet_request(user=user, session=calib.session)
-    packet.refresh_from_db()
-    _age_heartbeat(packet)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        again = documents.packet_request(user=user, session=calib.session)
-
-    assert (again.status, again.attempt, again.task_id) == ("queued", 1, packet.task_id)
-    assert DBTaskResult.objects.count() == 1
-
-
-def test_a_task_taken_by_a_worker_that_died_before_starting_is_queued_again(
-    world, calib, settings, django_capture_on_commit_callbacks
-):
-    settings.BUILD_LEASE_SECONDS = LEASE
-    user = world.other_manager.user
-    with django_capture_on_commit_callbacks(execute=True):
-        packet = documents.packet_request(user=user, session=calib.session)
-    packet.refresh_from_db()
-    DBTaskResult.objects.get(id=packet.task_id).claim("a-worker-killed-at-once")
-    _age_heartbeat(packet)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        again = documents.packet_request(user=user, session=calib.session)
-
-    assert (again.status, again.attempt) == ("queued", 2)
-    assert DBTaskResult.objects.get(id=packet.task_id).status == "FAILED"
-    assert run_task_worker() == 1
-    assert SessionPacket.objects.get(pk=packet.pk).status == "done"
+    assert "Queued again 1 build(s)" in output
+    built = ReportPdf.objects.get(pk=pdf.pk)
+    assert (built.status, built.progress, built.attempt) == ("done", 100, 2)
+    assert DBTaskResult.objects.get(id=killed.task_id).status == "FAILED"
+    download = hr.get(reverse("audit:pdf-download", args=[org.cycle.pk]))
+    assert download.status_code == 200 and download.content.startswith(b"%PDF")

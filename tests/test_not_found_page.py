@@ -51,7 +51,9 @@ def _assert_product_404(response: HttpResponse) -> None:
 
 
 @pytest.mark.parametrize("debug", [True, False])
-def test_an_engineer_refused_the_audit_page_sees_the_product_404(world, client_for, settings, debug):
+def test_an_engineer_refused_the_audit_page_sees_the_product_404(
+    world, client_for, settings, debug
+):
     settings.DEBUG = debug
     _assert_product_404(client_for("engineer").get("/audit/"))
 

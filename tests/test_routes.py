@@ -371,8 +371,9 @@ ROUTES += [
         "api:evidence-list",
         "post",
         NO_ARGS,
-        {"anonymous": ANON_API, "engineer": 201, "manager": 201, "other_manager": 400, "hr": 403},
+        {"anonymous": ANON_API, "engineer": 201, "manager": 201, "other_manager": 403, "hr": 403},
         api=True,
+        note="other_manager was asked for feedback on the engineer: sees them, may not write",
         data=lambda w: {
             "person": w.engineer.pk,
             "title": "Design doc",
@@ -469,8 +470,9 @@ ROUTES += [
         "api:check-in-list",
         "post",
         NO_ARGS,
-        {"anonymous": ANON_API, "engineer": 201, "manager": 201, "other_manager": 400, "hr": 403},
+        {"anonymous": ANON_API, "engineer": 201, "manager": 201, "other_manager": 403, "hr": 403},
         api=True,
+        note="other_manager was asked for feedback on the engineer: sees them, may not write",
         data=lambda w: {
             "person": w.engineer.pk,
             "occurred_on": "2026-03-03",

@@ -209,3 +209,24 @@ def test_a_deactivated_person_keeps_the_same_fields(world):
     org_services.person_update(actor=world.hr.user, person=world.teammate, is_active=False)
     assert detail_keys(api(world.engineer), world.teammate) == BASIC
     assert detail_keys(api(world.manager), world.teammate) == FULL
+
+
+# --- Nested people ---------------------------------------------------------------------
+
+
+def test_nested_people_in_evidence_and_the_decision_log_are_person_ids(world):
+    calib = world.calib
+    member = api(world.other_manager)
+    items = member.get("/api/v1/evidence/", {"person": world.engineer.pk}).json()["results"]
+    assert items
+    # The engineer's manager added them: a committee member gets an id, not a login name.
+    assert {item["added_by"] for item in items} == {world.manager.pk}
+    calibration.case_decide(
+        actor=world.other_manager.user,
+        case=calib.teammate_case,
+        version=calib.teammate_case.version,
+        calibrated_rating="meets",
+    )
+    log = member.get(f"/api/v1/calibration-sessions/{calib.session.pk}/log/").json()
+    entries = log["results"] if isinstance(log, dict) else log
+    assert {e["actor"] for e in entries} == {world.hr.pk, world.other_manager.pk}
