@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install install-dev run migrate seed worker test e2e browser lint typecheck schema bench clean
+.PHONY: help install install-dev run migrate seed worker test e2e browser lint typecheck schema bench fuzz clean
 
 help:
 	@echo "make run        set up, load the demo org and serve http://$(HOST):$(PORT)"
@@ -14,6 +14,7 @@ help:
 	@echo "make e2e        real-browser tests (installs Debian's chromium if missing)"
 	@echo "make lint       ruff + mypy;  make schema  validate the OpenAPI schema"
 	@echo "make bench      timings and query counts on a large generated org"
+	@echo "make fuzz       schemathesis against the API as HR and as an engineer (no 5xx)"
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -75,6 +76,12 @@ bench: install
 	rm -f bench.sqlite3
 	DATABASE_URL=$(BENCH_DB) DEBUG=true AXES_ENABLED=false $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DB) DEBUG=true AXES_ENABLED=false $(PY) manage.py bench
+
+# Starts gunicorn on a free loopback port over a throwaway SQLite demo database and runs
+# schemathesis (--checks all) once per token; fails on any 5xx. FUZZ_MAX_TIME (seconds per
+# token), FUZZ_MAX_EXAMPLES and FUZZ_SEED tune it.
+fuzz: install-dev
+	$(PY) scripts/fuzz.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

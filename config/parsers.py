@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -27,8 +28,19 @@ MAX_DEPTH = 32
 MAX_INT = 2**63 - 1
 
 
-def _decode(data: bytes, parser_context: dict[str, Any] | None) -> str:
-    encoding = parsers.get_encoding(parser_context or {})
+def _encoding(parser_context: Mapping[str, Any] | None) -> str:
+    """The request's charset; only text encodings (a bytes codec such as bz2 would
+    decompress a small body into a huge one)."""
+    encoding = str((parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET)
+    try:
+        "".encode(encoding)
+    except (LookupError, UnicodeError) as exc:
+        raise ParseError(f'Unsupported charset "{encoding[:40]}".') from exc
+    return encoding
+
+
+def _decode(data: bytes, parser_context: Mapping[str, Any] | None) -> str:
+    encoding = _encoding(parser_context)
     try:
         return data.decode(encoding)  # strict: invalid bytes are an error, never replaced
     except UnicodeDecodeError as exc:
@@ -90,7 +102,7 @@ class JSONParser(parsers.JSONParser):
         self,
         stream: Any,
         media_type: str | None = None,
-        parser_context: dict[str, Any] | None = None,
+        parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
         text = _decode(stream.read(), parser_context)
         try:
@@ -116,9 +128,9 @@ class FormParser(parsers.FormParser):
         self,
         stream: Any,
         media_type: str | None = None,
-        parser_context: dict[str, Any] | None = None,
-    ) -> QueryDict:
-        encoding = parsers.get_encoding(parser_context or {})
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        encoding = _encoding(parser_context)
         body = stream.read()
         try:
             # Django's QueryDict replaces undecodable bytes; here they are an error.

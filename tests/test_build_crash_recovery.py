@@ -1,12 +1,11 @@
 """A background build whose worker dies mid-way (kill -9, out of memory) is not left
 "running" for ever (config.builds: the lease).
 
-The first tests run real worker processes against this test's database (PostgreSQL: the
-test database itself; SQLite: a file copy of it, see ``shared_database``), kill one with
-SIGKILL in the middle of a build, and check that the build is queued again (by the next
-request, or by a worker starting up) and finished by a fresh worker. The last ones check
-the lease rules in-process: a live build that was given up on cannot overwrite the newer
-attempt, and a build merely waiting for a worker is not queued twice.
+Real worker processes run against this test's database (see ``database_url``); one is
+killed with SIGKILL in the middle of a build (tests/hanging_worker.py holds it there), and
+the build must be queued again, by the next request or by a worker starting up, and
+finished by a fresh worker. The lease rules themselves are tested in-process in
+tests/calibration/test_build_lease.py.
 """
 
 from __future__ import annotations
