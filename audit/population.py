@@ -121,27 +121,39 @@ class Signals:
 
 ROWS: Mapping[str, Aggregate] = {"n": Count("pk"), "last": Max("pk")}
 # For the change log django-simple-history keeps of a model: every save and delete adds a
-# row, even a save(update_fields=...) that leaves an auto_now field alone.
-HISTORY: Mapping[str, Aggregate] = {"n": Count("pk"), "t": Max("history_date")}
+# row with a higher id (even a save(update_fields=...) that leaves an auto_now column
+# alone), so its highest id moves with every change; an index gives it in one step.
+CHANGES: Mapping[str, Aggregate] = {"last": Max("pk")}
 # The columns of a word list entry that ``reviews.lint.compile_terms`` takes.
 TERM_FIELDS = ("code", "phrase", "suggestion")
 
 
 @dataclass(frozen=True)
 class Source:
-    """One query the audit reads (``rows``), and how its state is told: ``marks``,
-    aggregates over the rows that move whenever a row is added, removed or edited, or,
-    for a small table, ``fields``, whose values are the state themselves."""
+    """One query the audit reads (``rows``), and how its state is told, in at most one
+    query whatever the number of rows:
+
+    - ``marks``: aggregates that move whenever a row is added, removed or edited, over
+      ``watch`` (a cheaper query that moves with ``rows``: a superset, or their change
+      log) or else over ``rows``;
+    - ``fields``: for a small table, the values themselves;
+    - ``fixed``: why the rows cannot change while the other sources stand still (no
+      query at all).
+    """
 
     rows: QuerySet[Any]
     marks: Mapping[str, Aggregate] = field(default_factory=dict)
     fields: tuple[str, ...] = ()
+    watch: QuerySet[Any] | None = None
+    fixed: str = ""
 
     def state(self) -> str:
-        """One query, whatever the number of rows."""
+        if self.fixed:
+            return "fixed"
         if self.fields:
             return repr(list(self.rows.order_by("pk").values_list(*self.fields)))
-        return repr(sorted(self.rows.aggregate(**self.marks).items()))
+        watched = self.rows if self.watch is None else self.watch
+        return repr(sorted(watched.aggregate(**self.marks).items()))
 
 
 def _submitted(cycle: ReviewCycle) -> QuerySet[Review]:
@@ -158,10 +170,15 @@ def population_sources(cycle: ReviewCycle) -> dict[str, Source]:
     comparison in the next cycle's report)."""
     reviews = _submitted(cycle)
     return {
-        "reviews": Source(reviews, {**ROWS, "t": Max("updated_at")}),
-        "review_changes": Source(Review.history.filter(cycle_id=cycle.pk), HISTORY),
+        "reviews": Source(
+            reviews,
+            {**ROWS, "t": Max("updated_at")},
+        ),
+        # Saves that leave updated_at alone (save(update_fields=...) at release).
+        "review_changes": Source(Review.history.filter(cycle_id=cycle.pk), CHANGES),
         "ratings": Source(
-            Rating.objects.filter(version_id__in=reviews.values("rubric_version_id")), ROWS
+            Rating.objects.filter(version_id__in=reviews.values("rubric_version_id")),
+            fixed="a review pins a published rubric version, whose scale never changes",
         ),
         "cases": Source(
             CalibrationCase.objects.filter(
@@ -179,12 +196,19 @@ def population_sources(cycle: ReviewCycle) -> dict[str, Source]:
         "answers": Source(
             DemographicAnswer.objects.filter(person__in=reviews.values("subject_id")),
             {**ROWS, "t": Max("updated_at")},
+            # Every answer of the org: cheaper to count than the cycle's people's, and
+            # answers change seldom.
+            watch=DemographicAnswer.objects.all(),
         ),
         # The names the reviews' rows join (team__name, manager__full_name, the ladder's).
-        "team_names": Source(Team.history.all(), HISTORY),
-        "person_names": Source(Person.history.all(), HISTORY),
+        "team_names": Source(Team.objects.all(), CHANGES, watch=Team.history.all()),
+        "person_names": Source(Person.objects.all(), CHANGES, watch=Person.history.all()),
         "ladder_names": Source(Ladder.objects.all(), fields=("pk", "name")),
     }
+
+
+# Sources whose state is the org's, not the cycle's: the same for every cycle.
+SHARED_SOURCES = frozenset({"dimensions", "answers", "team_names", "person_names", "ladder_names"})
 
 
 def signal_sources(cycle: ReviewCycle) -> dict[str, Source]:
@@ -193,19 +217,26 @@ def signal_sources(cycle: ReviewCycle) -> dict[str, Source]:
     reviews = _submitted(cycle)
     people = reviews.values("subject_id")
     return {
-        "assessments": Source(Assessment.objects.filter(review__in=reviews), ROWS),
+        "assessments": Source(
+            Assessment.objects.filter(review__in=reviews),
+            fixed="only a draft's assessments can change, and a draft is not in the audit "
+            "(a review sent back to draft leaves it, which the reviews show)",
+        ),
         "citations": Source(
-            Assessment.evidence.through.objects.filter(assessment__review__in=reviews), ROWS
+            Assessment.evidence.through.objects.filter(assessment__review__in=reviews),
+            fixed="cited in assessments, which do not change; an item deleted takes its "
+            "citations with it, which the evidence's change log shows",
         ),
         "evidence": Source(
             Evidence.objects.filter(
                 person__in=people, occurred_on__gte=cycle.starts_on, occurred_on__lte=cycle.ends_on
             ),
-            ROWS,
+            CHANGES,
+            # Evidence has no "updated" column: the change log of everybody reviewed tells
+            # an item added, edited (a title, a date, a kind) or deleted, cited or in the
+            # period.
+            watch=Evidence.history.filter(person_id__in=people),
         ),
-        # Evidence has no "updated" column: its change log tells an item edited (a title,
-        # a date, a kind) or deleted, cited or in the period, of anyone reviewed.
-        "evidence_changes": Source(Evidence.history.filter(person_id__in=people), HISTORY),
         "terms": Source(LintTerm.objects.filter(is_active=True), fields=TERM_FIELDS),
     }
 

@@ -132,10 +132,10 @@ def _enqueue(model: type[BackgroundDocument], task: Any, pk: int, attempt: int) 
     model._default_manager.filter(pk=pk, attempt=attempt).update(task_id=str(result.id))
 
 
-def _requeue(model: type[Build], row: Build, *, user: Any, task: Any) -> Build:
+def _requeue(model: type[Build], row: Build, *, user: Any, task: Any) -> tuple[Build, bool]:
     """Queue ``row`` (failed or lost) again as a new attempt, once even if several
     requests or sweeps find it at the same moment (the update is conditional on the
-    attempt they read). Returns the row as it is now."""
+    attempt they read). Returns the row as it is now, and whether this call queued it."""
     manager = model._default_manager
     lost = row.status in (QUEUED, RUNNING)
     fields: dict[str, Any] = {
@@ -158,7 +158,7 @@ def _requeue(model: type[Build], row: Build, *, user: Any, task: Any) -> Build:
                 _end_task_result(row.task_id)
             pk, attempt = fresh.pk, fresh.attempt
             transaction.on_commit(lambda: _enqueue(model, task, pk, attempt))
-    return fresh
+    return fresh, bool(taken)
 
 
 def build_request(model: type[Build], *, key: dict[str, Any], user: Any, task: Any) -> Build:
@@ -179,7 +179,7 @@ def build_request(model: type[Build], *, key: dict[str, Any], user: Any, task: A
         transaction.on_commit(lambda: _enqueue(model, task, pk, 1))
         return row
     if row.status == FAILED or build_is_lost(row, task):
-        return _requeue(model, row, user=user, task=task)
+        return _requeue(model, row, user=user, task=task)[0]
     return row
 
 
@@ -194,8 +194,7 @@ def build_sweep(model: type[BackgroundDocument], task: Any) -> int:
     swept = 0
     for row in candidates:
         if build_is_lost(row, task):
-            fresh = _requeue(model, row, user=None, task=task)
-            swept += fresh.attempt != row.attempt
+            swept += _requeue(model, row, user=None, task=task)[1]
     return swept
 
 

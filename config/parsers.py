@@ -2,11 +2,12 @@
 
 SPEC §4: no client input, however malformed or large, produces a 500. DRF's own JSON parser
 lets the C decoder recurse until it raises ``RecursionError`` (about 1,000 levels), turns
-``1e400`` into ``inf`` and passes NUL characters and lone surrogates through to the database,
-which then fails; its form parser replaces bytes that are not UTF-8. Every one of those is
-refused here with a 400, before any serializer runs. (DRF reads JSON and form bodies through
-``request.body``, so Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bounds them; config/api.py turns
-that refusal into a 413.)
+``1e400`` into ``inf`` and passes lone surrogates through, which then fail to render in any
+error message that quotes them; its form parser replaces bytes that are not UTF-8. Every one
+of those is refused here with a 400, before any serializer runs; NUL characters too, in keys
+and in fields that are not text. Text errors name where they are, like field errors. (DRF
+reads JSON and form bodies through ``request.body``, so Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE``
+bounds them; config/api.py turns that refusal into a 413.)
 """
 
 from __future__ import annotations
@@ -20,12 +21,10 @@ from urllib.parse import parse_qsl
 from django.conf import settings
 from django.http import QueryDict
 from rest_framework import parsers
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
 
 # No resource nests anywhere near this deep (a rubric version is four levels).
 MAX_DEPTH = 32
-# Integers travel as signed 64-bit values in the database (ids included).
-MAX_INT = 2**63 - 1
 
 
 def _encoding(parser_context: Mapping[str, Any] | None) -> str:
@@ -47,23 +46,30 @@ def _decode(data: bytes, parser_context: Mapping[str, Any] | None) -> str:
         raise ParseError(f"The request body is not valid {encoding} text.") from exc
 
 
-def check_text(value: str) -> None:
-    """Refuse text no database column can hold: NUL characters and lone surrogates."""
+def text_problem(value: str) -> str | None:
+    """What is wrong with text no column can hold and no response can echo, if anything.
+
+    A lone surrogate cannot be encoded as UTF-8, so an error message that quotes it (``"…"
+    is not a valid choice``) would fail to render; NUL is refused by PostgreSQL.
+    The messages are DRF's own, so a field reads the same whichever layer refused it.
+    """
     if "\x00" in value:
-        raise ParseError("The request body contains a NUL character.")
+        return "Null characters are not allowed."
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise ParseError(
-            "The request body contains an invalid character (a lone surrogate)."
-        ) from exc
+        return f"Surrogate characters are not allowed: U+{ord(value[exc.start]):X}."
+    return None
 
 
-def _parse_int(text: str) -> int:
-    number = int(text)
-    if abs(number) > MAX_INT:
-        raise ValueError(f"number {text[:30]} is out of range")
-    return number
+def _refuse_at(path: tuple[str, ...], message: str) -> None:
+    """Raise the error where it is in the body: ``{"levels": {"0": {"title": [msg]}}}``."""
+    if not path:
+        raise ParseError(message)
+    error: Any = [message]
+    for key in reversed(path):
+        error = {key: error}
+    raise ValidationError(error)
 
 
 def _parse_float(text: str) -> float:
@@ -79,22 +85,25 @@ def _refuse_constant(name: str) -> Any:
 
 def _check_tree(data: Any) -> None:
     """Walk the parsed body with an explicit stack (no recursion): depth and text."""
-    stack: list[tuple[Any, int]] = [(data, 1)]
+    stack: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
     while stack:
-        value, depth = stack.pop()
+        value, path = stack.pop()
         if isinstance(value, str):
-            check_text(value)
+            if problem := text_problem(value):
+                _refuse_at(path, problem)
             continue
         if not isinstance(value, dict | list):
             continue
-        if depth > MAX_DEPTH:
+        if len(path) >= MAX_DEPTH:
             raise ParseError(f"The request body is nested more than {MAX_DEPTH} levels deep.")
         if isinstance(value, dict):
             for key, item in value.items():
-                check_text(key)
-                stack.append((item, depth + 1))
+                if problem := text_problem(key):
+                    # The key itself cannot be quoted back; name the object holding it.
+                    _refuse_at(path, problem)
+                stack.append((item, (*path, key)))
         else:
-            stack.extend((item, depth + 1) for item in value)
+            stack.extend((item, (*path, str(i))) for i, item in enumerate(value))
 
 
 class JSONParser(parsers.JSONParser):
@@ -108,7 +117,6 @@ class JSONParser(parsers.JSONParser):
         try:
             data = json.loads(
                 text,
-                parse_int=_parse_int,
                 parse_float=_parse_float,
                 parse_constant=_refuse_constant,
             )
@@ -145,8 +153,10 @@ class FormParser(parsers.FormParser):
             raise ParseError(f"The form body is not valid {encoding} text.") from exc
         result = QueryDict(mutable=True, encoding=encoding)
         for key, value in pairs:
-            check_text(key)
-            check_text(value)
+            if problem := text_problem(key):
+                raise ParseError(problem)
+            if problem := text_problem(value):
+                _refuse_at((key,), problem)
             result.appendlist(key, value)
         result._mutable = False
         return result
