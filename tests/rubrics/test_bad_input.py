@@ -314,7 +314,7 @@ def test_a_rating_definition_for_an_unknown_level_is_refused(world, hr):
 
 def test_a_rating_definition_keyed_by_a_lone_surrogate_is_refused_not_crashed(world, hr):
     """A level_definitions key holding a lone UTF-16 surrogate ("\\ud800", valid JSON)
-    answers 400 naming the field, not a 500."""
+    answers 400 naming the field, not a 500 (config/parsers.py refuses it where it is)."""
     before = row_counts()
     body = json.dumps(_valid(world))  # ensure_ascii: the surrogate travels as \\ud800
     body = body.replace('"level_definitions": {}', '"level_definitions": {"\\ud800": "x"}', 1)
@@ -322,7 +322,9 @@ def test_a_rating_definition_keyed_by_a_lone_surrogate_is_refused_not_crashed(wo
     response = hr.post(VERSIONS_URL, data=body, content_type="application/json")
 
     assert response.status_code == 400
-    assert "Keys are level codes" in _messages(response.json()["ratings"]["1"]["level_definitions"])
+    assert "Surrogate characters are not allowed" in _messages(
+        response.json()["ratings"]["1"]["level_definitions"]
+    )
     assert row_counts() == before
 
 
