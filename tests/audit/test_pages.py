@@ -82,9 +82,11 @@ def test_a_suppressed_groups_numbers_appear_nowhere_in_the_report_page(org, clie
         cells = _suppressed_row_cells(html, group)
         assert cells, group
         for cell in cells:
-            text = re.sub(r"<[^>]+>", "", cell).replace("fewer than 5 people: not shown", "")
+            text = re.sub(r"<[^>]+>", "", cell).replace(
+                "not shown: too few people, or hidden to protect a small group", ""
+            )
             assert not re.search(r"\d", text), (group, text)
-    assert "fewer than 5 people: not shown" in html
+    assert "not shown: too few people, or hidden to protect a small group" in html
     # Shown groups keep their numbers.
     team_a = _suppressed_row_cells(html, "Team A")[0]
     assert "<td>8</td>" in team_a

@@ -88,7 +88,7 @@ def test_the_pdf_holds_the_findings_every_section_and_the_methods(
     ):
         assert heading in text, heading
     assert "Confidential: HR only" in text
-    assert "fewer than 5 people: not shown" in text
+    assert "not shown: too few people, or hidden to protect a small group" in text
 
 
 def test_no_suppressed_groups_numbers_appear_in_the_pdf_text(
@@ -102,7 +102,7 @@ def test_no_suppressed_groups_numbers_appear_in_the_pdf_text(
         for line in rows:
             rest = (
                 line.removeprefix(group)
-                .replace("fewer than 5 people: not shown", "")
+                .replace("not shown: too few people, or hidden to protect a small group", "")
                 .replace("not shown (small group)", "")
             )
             assert not re.search(r"\d", rest), (group, line)
