@@ -166,7 +166,7 @@ class FeedbackAnswerForm(forms.Form):
 
 class CheckInForm(forms.Form):
     occurred_on = forms.DateField(
-        label="Date", widget=DATE, initial=timezone.localdate, validators=[past_date]
+        label="Date", widget=DATE, initial=timezone.localdate, validators=[plausible_date]
     )
     what_changed = forms.CharField(
         label=PROMPT_LABELS["what_changed"],

@@ -317,7 +317,7 @@ class CheckInSerializer(serializers.ModelSerializer[CheckIn]):
 
 class CheckInInputSerializer(serializers.Serializer[Any]):
     person = person_field()
-    occurred_on = serializers.DateField(validators=[past_date])
+    occurred_on = serializers.DateField(validators=[plausible_date])
     what_changed = serializers.CharField(
         max_length=8000, validators=[long_text], allow_blank=True, required=False
     )

@@ -678,7 +678,7 @@ def check_in_create(
     support: str = "",
 ) -> CheckIn:
     _check_person_writable(actor, person, "check-ins")
-    check("occurred_on", occurred_on, past_date)
+    check("occurred_on", occurred_on, plausible_date)
     if not any(t.strip() for t in (what_changed, blocked, risks, support)):
         raise ValidationError({"what_changed": ["Write something in at least one prompt."]})
     return CheckIn.objects.create(
