@@ -16,6 +16,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from config.filters import MAX_ID
+from config.validation import single_line
 from org.models import Team
 from outcomes.models import (
     MIN_SURVEY_RESPONDENTS,
@@ -113,7 +114,9 @@ def _team_field() -> serializers.IntegerField:
 
 class DeploymentInputSerializer(StrictInputSerializer):
     team = _team_field()
-    external_id = serializers.CharField(max_length=200, help_text="Your CI/CD system's id.")
+    external_id = serializers.CharField(
+        max_length=200, validators=[single_line], help_text="Your CI/CD system's id."
+    )
     deployed_at = serializers.DateTimeField()
     committed_at = serializers.DateTimeField(
         required=False,
@@ -139,13 +142,16 @@ class DeploymentInputSerializer(StrictInputSerializer):
 
 class IncidentInputSerializer(StrictInputSerializer):
     team = _team_field()
-    external_id = serializers.CharField(max_length=200, help_text="Your incident tool's id.")
+    external_id = serializers.CharField(
+        max_length=200, validators=[single_line], help_text="Your incident tool's id."
+    )
     started_at = serializers.DateTimeField()
     resolved_at = serializers.DateTimeField(
         required=False, allow_null=True, default=None, help_text="null while the incident is open."
     )
     caused_by_deployment = serializers.CharField(
         max_length=200,
+        validators=[single_line],
         required=False,
         allow_blank=True,
         allow_null=True,
@@ -171,7 +177,7 @@ class IncidentInputSerializer(StrictInputSerializer):
 
 class SLOReportInputSerializer(StrictInputSerializer):
     team = _team_field()
-    service = serializers.CharField(max_length=120)
+    service = serializers.CharField(max_length=120, validators=[single_line])
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     objective = FiniteFloatField(min_value=0, max_value=1, help_text="A fraction, e.g. 0.999.")
@@ -331,7 +337,7 @@ class IngestionTokenCreatedSerializer(IngestionTokenSerializer):
 
 
 class IngestionTokenInputSerializer(StrictInputSerializer):
-    name = serializers.CharField(max_length=120)
+    name = serializers.CharField(max_length=120, validators=[single_line])
 
 
 # --- The scorecard ------------------------------------------------------------------------------

@@ -513,3 +513,59 @@ def test_good_pages_still_answer(world, api_for, query):
 def test_page_size_picks_the_page_length(world, api_for):
     body = api_for("hr").get("/api/v1/teams/?page_size=2&page=2").json()
     assert len(body["results"]) == 2 and body["previous"]
+
+
+# Names and ids in team outcome ingestion and ingestion tokens: the same single-line rule.
+OUTCOME_NAME_CASES = {
+    "deployment external_id": (
+        "/api/v1/outcomes/deployments/",
+        lambda w, v: {"team": w.team_a.pk, "external_id": v, "deployed_at": "2026-03-02T10:00:00Z"},
+        "external_id",
+    ),
+    "incident cause": (
+        "/api/v1/outcomes/incidents/",
+        lambda w, v: {
+            "team": w.team_a.pk,
+            "external_id": "inc-1",
+            "started_at": "2026-03-02T10:00:00Z",
+            "severity": "sev2",
+            "caused_by_deployment": v,
+        },
+        "caused_by_deployment",
+    ),
+    "SLO service": (
+        "/api/v1/outcomes/slo-reports/",
+        lambda w, v: {
+            "team": w.team_a.pk,
+            "service": v,
+            "period_start": "2026-03-01",
+            "period_end": "2026-03-31",
+            "objective": 0.999,
+            "attained": 0.9995,
+        },
+        "service",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(OUTCOME_NAME_CASES))
+@pytest.mark.parametrize("text", ["newline", "escape", "C1 (NEL)"])
+def test_an_outcome_name_with_a_control_character_is_refused(world, api_for, case, text):
+    from outcomes.models import Deployment, Incident, SLOReport
+
+    url, body, field = OUTCOME_NAME_CASES[case]
+    response = api_for("hr").post(url, body(world, CONTROL_TEXTS[text]), format="json")
+    assert response.status_code == 400, response.content
+    assert CONTROL_MESSAGE in _messages(response.json()["items"]["0"][field])
+    assert not (
+        Deployment.objects.exists() or Incident.objects.exists() or SLOReport.objects.exists()
+    )
+
+
+@pytest.mark.parametrize("text", ["newline", "escape"])
+def test_an_ingestion_token_name_with_a_control_character_is_refused(world, api_for, text):
+    response = api_for("hr").post(
+        "/api/v1/outcomes/tokens/", {"name": CONTROL_TEXTS[text]}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert CONTROL_MESSAGE in _messages(response.json()["name"])
