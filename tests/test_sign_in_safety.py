@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -18,6 +16,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from org.api import LoginThrottle
+from tests.processes import free_port, wait_until_answers
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN_URL = "/api/v1/auth/token/"
@@ -140,12 +139,6 @@ def test_without_a_trusted_proxy_a_spoofed_forwarded_for_does_not_lift_a_lockout
 RATE = 4  # LOGIN_THROTTLE_RATE for the two servers below, per minute
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def two_web_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
     """Two gunicorn processes on one SQLite database with the default (per-process) cache,
@@ -164,7 +157,7 @@ def two_web_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "createcachetable"], cwd=ROOT, env=env, check=True)
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     servers = [
         subprocess.Popen(
             [
@@ -187,14 +180,7 @@ def two_web_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list
     bases = [f"http://127.0.0.1:{port}" for port in ports]
     try:
         for base in bases:
-            for _ in range(150):
-                try:
-                    urllib.request.urlopen(f"{base}/login/", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            else:
-                raise RuntimeError(f"The web process at {base} did not start.")
+            wait_until_answers(f"{base}/login/", what="The web process")
         yield bases
     finally:
         for server in servers:
