@@ -24,7 +24,7 @@ from audit.serializers import (
     AuditReportQuerySerializer,
     AuditReportSerializer,
 )
-from config.builds import build_status_body
+from core.background_documents import build_status_body
 from org.selectors import is_hr
 
 

@@ -1,7 +1,7 @@
 """The fairness audit as CSV (SPEC §6): one row per dimension × outcome × group.
 
 Suppressed groups keep their name and ``suppressed = yes``; every numeric cell is empty.
-Cells go through config.csv_export.to_csv, which neutralises spreadsheet formulas.
+Cells go through core.csv.to_csv, which neutralises spreadsheet formulas.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from config.csv_export import to_csv
+from core.csv import to_csv
 
 HEADER = [
     "dimension",

@@ -17,8 +17,8 @@ from django.utils.text import slugify
 
 from audit import presentation, selectors, services
 from audit.models import AuditRun, ReportPdf
-from config.builds import Lease, build_claim, build_request
-from config.reports import render_pdf_pages
+from core.background_documents import Lease, build_claim, build_request
+from core.pdf import render_pdf_pages
 from reviews.models import ReviewCycle
 
 # Bump when the PDF's layout changes, so that kept PDFs are rebuilt.
@@ -30,7 +30,7 @@ def report_state_key(cycle: ReviewCycle) -> str:
     return f"{selectors.report_state_key(cycle)}-{LAYOUT_VERSION}"
 
 
-# The charts in the PDF use the fonts bundled for PDFs (see config.reports).
+# The charts in the PDF use the fonts bundled for PDFs (see core.pdf).
 PDF_CHART_FONT = "LH Sans, DejaVu Sans, sans-serif"
 
 
@@ -42,7 +42,7 @@ def report_pdf_current(cycle: ReviewCycle) -> ReportPdf | None:
 def report_pdf_request(*, user: Any, cycle: ReviewCycle) -> ReportPdf:
     """The PDF for the data as it is now: found, or created and queued for the background
     worker (`manage.py worker`). A failed build, or one whose worker died, is queued
-    again (config.builds)."""
+    again (core.background_documents)."""
     from audit.tasks import build_report_pdf
 
     return build_request(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from config.builds import BackgroundDocument
+from core.background_documents import BackgroundDocument
 
 
 class AuditRun(models.Model):
@@ -48,7 +48,9 @@ class ReportPdf(BackgroundDocument):
     for a big cycle) for one state of the data it is computed from (``state_key``, see
     ``audit.documents.report_state_key``). The numbers themselves are not stored
     elsewhere: the PDF is the only copy, readable by HR only. Status, progress, PDF and
-    lease: config.builds.BackgroundDocument."""
+    lease: core.background_documents.BackgroundDocument."""
+
+    build_task_path = "audit.tasks.build_report_pdf"
 
     cycle = models.ForeignKey(
         "reviews.ReviewCycle", on_delete=models.CASCADE, related_name="audit_pdfs"

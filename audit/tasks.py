@@ -5,12 +5,12 @@ from __future__ import annotations
 from django_tasks import task
 
 from audit.models import ReportPdf
-from config.builds import build_run
+from core.background_documents import build_run
 
 
 @task()
 def build_report_pdf(pdf_id: int, attempt: int | None = None) -> int:
-    """Build one attempt of a report PDF (config.builds: the lease). Idempotent: a PDF
+    """Build one attempt of a report PDF (core.background_documents: the lease). Idempotent: a PDF
     built, taken by another worker or queued again since is left as it is."""
     from audit.documents import report_pdf_build
 

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 
 from calibration.models import CalibrationCase, CalibrationSession, DecisionLog
-from config.admin import HRAdminMixin
+from org.admin_site import HRAdminMixin
 
 
 class ReadOnlyAdmin(HRAdminMixin, admin.ModelAdmin):

@@ -21,9 +21,9 @@ from calibration.serializers import (
     SessionInputSerializer,
     SessionSerializer,
 )
-from config.builds import build_status_body
-from config.errors import StaleVersionError
-from config.permissions import IsHROrReadOnly
+from core.background_documents import build_status_body
+from core.errors import StaleVersionError
+from org.permissions import IsHROrReadOnly
 
 
 class SessionViewSet(

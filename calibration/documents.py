@@ -1,5 +1,5 @@
 """The committee's pre-read packet (built in the background) and the engineer's outcome
-letter. Both render a template and convert it with WeasyPrint (config/reports.py)."""
+letter. Both render a template and convert it with WeasyPrint (core/pdf.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from django.utils.text import slugify
 
 from calibration.models import CalibrationCase, CalibrationSession, SessionPacket
 from calibration.services import session_state_key
-from config.builds import Lease, build_claim, build_request
-from config.reports import render_pdf
+from core.background_documents import Lease, build_claim, build_request
+from core.pdf import render_pdf
 from org.services import access_log_record
 from reviews.lint import lint_review, load_terms
 from reviews.models import Review
@@ -23,7 +23,7 @@ from reviews.selectors import rubric_context, with_review_contents
 
 def packet_request(*, user: Any, session: CalibrationSession) -> SessionPacket:
     """The packet for the session's current state: found, or created and queued (a failed
-    one, or one whose worker died, is queued again: config.builds).
+    one, or one whose worker died, is queued again: core.background_documents).
 
     Building runs in the background task worker (`manage.py worker`), never in the web
     request: a 100-case packet takes seconds.

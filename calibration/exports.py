@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from calibration.models import CalibrationCase, CalibrationSession, DecisionLog
-from config.csv_export import to_csv
+from core.csv import to_csv
 
 HEADER = [
     "case",

@@ -3,7 +3,7 @@ from __future__ import annotations
 import django_filters as filters
 
 from calibration.models import CalibrationCase, CalibrationSession
-from config.filters import IdFilter
+from core.filters import IdFilter
 
 
 class SessionFilter(filters.FilterSet):

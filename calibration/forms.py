@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from config.validation import long_text, single_line
+from core.validation import long_text, single_line
 from org.models import Person, Team
 from reviews.models import ReviewCycle
 

@@ -13,8 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from config.builds import BackgroundDocument
-from config.errors import ImmutableError
+from core.background_documents import BackgroundDocument
+from core.errors import ImmutableError
 
 
 class CalibrationSession(models.Model):
@@ -161,7 +161,9 @@ class DecisionLog(models.Model):
 
 class SessionPacket(BackgroundDocument):
     """The committee's pre-read PDF, built in the background for one state of a session
-    (status, progress, PDF and lease: config.builds.BackgroundDocument)."""
+    (status, progress, PDF and lease: core.background_documents.BackgroundDocument)."""
+
+    build_task_path = "calibration.tasks.build_packet"
 
     session = models.ForeignKey(
         CalibrationSession, on_delete=models.CASCADE, related_name="packets"

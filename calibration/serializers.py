@@ -5,7 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from calibration.models import CalibrationCase, CalibrationSession, DecisionLog
-from config.validation import long_text, single_line
+from core.validation import long_text, single_line
 from org.serializers import person_field, team_field
 from reviews.serializers import cycle_field, evidence_field
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from calibration.models import CalibrationCase, CalibrationSession, DecisionLog
 from calibration.selectors import is_member
-from config.errors import ImmutableError, InvalidStateError, StaleVersionError
+from core.errors import ImmutableError, InvalidStateError, StaleVersionError
 from org.models import Person, Team
 from org.selectors import is_hr, person_for_user, team_subtree_ids
 from reviews.models import Evidence, Review, ReviewCycle

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django_tasks import task
 
 from calibration.models import SessionPacket
-from config.builds import build_run
+from core.background_documents import build_run
 
 
 @task()
 def build_packet(packet_id: int, attempt: int | None = None) -> int:
-    """Build one attempt of a packet (config.builds: the lease). Idempotent: a packet
+    """Build one attempt of a packet (core.background_documents: the lease). Idempotent: a packet
     done, taken by another worker or queued again since is left as it is."""
     from calibration.documents import packet_build
 

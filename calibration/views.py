@@ -27,7 +27,7 @@ from calibration import documents, exports, selectors, services
 from calibration.charts import distribution_svg
 from calibration.forms import CaseDecideForm, SessionCreateForm, ref_value
 from calibration.models import CalibrationCase, CalibrationSession, DecisionLog, SessionPacket
-from config.errors import ConflictError, StaleVersionError
+from core.errors import ConflictError, StaleVersionError
 from org.models import Person
 from org.selectors import is_hr, person_for_user, person_list, team_list
 from org.services import access_log_record

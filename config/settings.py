@@ -36,7 +36,7 @@ SITE_NAME = env.str("SITE_NAME", default="Levelhead")
 # APPS
 # ------------------------------------------------------------------------------
 INSTALLED_APPS = [
-    "config.apps.LevelheadAdminConfig",
+    "org.admin_config.LevelheadAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -54,12 +54,15 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "import_export",
+    "core",
     "org",
     "rubrics",
     "reviews",
     "calibration",
     "audit",
     "outcomes",
+    "home",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -70,7 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After WhiteNoise (static files keep their caching) and authentication.
-    "config.middleware.NoStoreWhenSignedInMiddleware",
+    "core.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -78,7 +81,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Every 404 is the product's page (JSON under /api/), also with DEBUG on. Inside
     # CommonMiddleware (a missing slash still redirects) and CSP (its header is kept).
-    "config.error_pages.NotFoundMiddleware",
+    "core.error_pages.NotFoundMiddleware",
     # Axes must come last so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -97,7 +100,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "org.context_processors.roles",
+                "home.context_processors.roles",
             ],
         },
     },
@@ -155,11 +158,11 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # ignored and the client is REMOTE_ADDR. With N the client is the N-th address from the
 # right, the one the outermost trusted proxy saw; whatever a client wrote further left is
 # ignored, so it cannot pick its own address. The login throttle (DRF) and the lockout
-# (axes, through config.client_ip) both count per this address.
+# (axes, through core.client_ip) both count per this address.
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 if TRUSTED_PROXIES < 0:
     raise ImproperlyConfigured("TRUSTED_PROXIES must be 0 or more.")
-AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 
 # STATIC FILES
 # ------------------------------------------------------------------------------
@@ -247,15 +250,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # Bodies too deep, not finite or not text answer 400 (config/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
-        "config.parsers.JSONParser",
-        "config.parsers.FormParser",
+        "core.parsers.JSONParser",
+        "core.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="10/min")},
     # Without this DRF keys throttles on the whole X-Forwarded-For header, which the
     # client writes: a new header per request was a new counter (see PROXIES above).
@@ -295,7 +298,7 @@ SPECTACULAR_SETTINGS = {
 # The database backend needs no other service; a worker runs `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # A background document (packet, audit PDF) queued or running with no heartbeat for this
-# long is taken as lost (its worker was killed) and queued again (config/builds.py). A
+# long is taken as lost (its worker was killed) and queued again (core/background_documents.py). A
 # live build renews its heartbeat every quarter of this.
 BUILD_LEASE_SECONDS = env.float("BUILD_LEASE_SECONDS", default=120.0)
 if BUILD_LEASE_SECONDS <= 0:

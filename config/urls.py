@@ -5,21 +5,22 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from home import views as home_views
 from org import api as org_api
 from org import views as org_views
 from org.forms import LoginForm
 
 # The product's error pages, JSON under /api/ (config/error_pages.py).
-handler400 = "config.error_pages.bad_request"
-handler403 = "config.error_pages.permission_denied"
-handler404 = "config.error_pages.page_not_found"
-handler500 = "config.error_pages.server_error"
+handler400 = "core.error_pages.bad_request"
+handler403 = "core.error_pages.permission_denied"
+handler404 = "core.error_pages.page_not_found"
+handler500 = "core.error_pages.server_error"
 
 admin.site.site_header = "Levelhead administration"
 admin.site.site_title = "Levelhead admin"
 
 urlpatterns = [
-    path("", org_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(

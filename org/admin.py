@@ -7,8 +7,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin import HRAdminMixin
 from org import selectors, services
+from org.admin_site import HRAdminMixin
 from org.models import AccessLog, Activity, DemographicDimension, Person, Team
 
 

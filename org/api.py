@@ -15,10 +15,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from config.permissions import IsHROrReadOnly
 from org import selectors, services
 from org.filters import PersonFilter, TeamFilter
 from org.models import DemographicDimension, Person, Team
+from org.permissions import IsHROrReadOnly
 from org.serializers import (
     DemographicDimensionSerializer,
     DemographicsSerializer,

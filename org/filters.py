@@ -4,7 +4,7 @@ import django_filters as filters
 from django.db.models import QuerySet
 from django_filters.constants import EMPTY_VALUES
 
-from config.filters import IdFilter
+from core.filters import IdFilter
 from org.models import Person, Team
 from org.selectors import person_tiers_showing
 

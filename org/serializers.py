@@ -6,8 +6,8 @@ from django.core.validators import RegexValidator
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
-from config.fields import ScopedPrimaryKeyField
-from config.validation import long_text, single_line
+from core.fields import ScopedPrimaryKeyField
+from core.validation import long_text, single_line
 from org import selectors
 from org.models import DemographicDimension, Person, Team
 from rubrics.models import Ladder

@@ -9,51 +9,6 @@ from django.views.decorators.http import require_http_methods
 
 from org import selectors, services
 from org.forms import DemographicsForm
-from org.models import Person
-from reviews.selectors import VISIBLE_TO_SUBJECT, feedback_list, review_list
-from rubrics.selectors import ladder_list
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """What each role can do next."""
-    me = selectors.person_for_user(request.user)
-    reports = (
-        list(
-            Person.objects.filter(parent=me, is_active=True)
-            .select_related("team", "ladder")
-            .order_by("full_name")
-        )
-        if me
-        else []
-    )
-    ladders = list(ladder_list(user=request.user))
-    my_ladder = next((lad for lad in ladders if me and lad.pk == me.ladder_id), None)
-    my_released = (
-        list(
-            review_list(user=request.user)
-            .filter(subject=me, status__in=VISIBLE_TO_SUBJECT)
-            .select_related("cycle")
-        )
-        if me
-        else []
-    )
-    pending_feedback = (
-        feedback_list(user=request.user).filter(respondent=me, status="pending").count()
-        if me
-        else 0
-    )
-    return render(
-        request,
-        "org/home.html",
-        {
-            "reports": reports,
-            "ladders": ladders,
-            "my_ladder": my_ladder,
-            "my_released": my_released,
-            "pending_feedback": pending_feedback,
-        },
-    )
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from rest_framework import serializers
 
-from config.admin import HRAdminMixin
+from org.admin_site import HRAdminMixin
 from org.models import Team
 from org.selectors import is_hr
 from outcomes import selectors, services

@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
-from config.permissions import IsHR
+from org.permissions import IsHR
 from org.selectors import is_hr, team_get
 from outcomes import selectors, services
 from outcomes.filters import DeploymentFilter, HealthSurveyFilter, IncidentFilter, SLOReportFilter

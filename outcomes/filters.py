@@ -9,7 +9,7 @@ import django_filters as filters
 from django import forms
 from django_filters.fields import IsoDateTimeField
 
-from config.filters import IdFilter
+from core.filters import IdFilter
 from outcomes.models import Deployment, HealthSurvey, Incident, SLOReport
 from outcomes.selectors import EARLIEST_DATE, LATEST_DATE
 

@@ -15,8 +15,8 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
-from config.filters import MAX_ID
-from config.validation import single_line
+from core.filters import MAX_ID
+from core.validation import single_line
 from org.models import Team
 from outcomes.models import (
     MIN_SURVEY_RESPONDENTS,

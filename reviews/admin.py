@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from config.admin import HRAdminMixin
+from org.admin_site import HRAdminMixin
 from reviews.models import LintTerm
 
 

@@ -11,8 +11,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.errors import InvalidStateError, StaleVersionError
-from config.permissions import IsHROrReadOnly
+from core.errors import InvalidStateError, StaleVersionError
+from org.permissions import IsHROrReadOnly
 from org.services import access_log_record
 from reviews import selectors, services
 from reviews.filters import CheckInFilter, CycleFilter, EvidenceFilter, FeedbackFilter, ReviewFilter

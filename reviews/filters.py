@@ -3,7 +3,7 @@ from __future__ import annotations
 import django_filters as filters
 from django.db.models import QuerySet
 
-from config.filters import IdFilter
+from core.filters import IdFilter
 from org.models import Team
 from org.selectors import team_subtree_ids
 from reviews.models import CheckIn, Evidence, FeedbackRequest, Review, ReviewCycle

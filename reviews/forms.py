@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 
-from config.validation import long_text
+from core.validation import long_text
 from reviews.lint import AssessmentText
 from reviews.models import Evidence, Review
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from config.validation import long_text, past_date, plausible_date, single_line
+from core.validation import long_text, past_date, plausible_date, single_line
 from org.models import Person
 from reviews.models import CheckIn, Evidence, FeedbackRequest, ReviewCycle
 from reviews.services import HAND_KIND_CHOICES

@@ -5,9 +5,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.fields import ScopedPrimaryKeyField
-from config.markdown import render_markdown
-from config.validation import long_text, past_date, plausible_date, single_line
+from core.fields import ScopedPrimaryKeyField
+from core.markdown import render_markdown
+from core.validation import long_text, past_date, plausible_date, single_line
 from org.serializers import person_field, team_field
 from reviews import selectors
 from reviews.models import CheckIn, Evidence, FeedbackRequest, Review, ReviewCycle

@@ -14,8 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import ConflictError, ImmutableError, InvalidStateError, StaleVersionError
-from config.validation import check, past_date, plausible_date
+from core.errors import ConflictError, ImmutableError, InvalidStateError, StaleVersionError
+from core.validation import check, past_date, plausible_date
 from org.models import Activity, Person
 from org.selectors import is_hr, person_for_user
 from org.services import activity_record

@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.errors import ConflictError, StaleVersionError
+from core.errors import ConflictError, StaleVersionError
 from org.models import Person
 from org.selectors import is_hr, person_for_user, person_list, reporting_chain_ids
 from reviews import selectors, services

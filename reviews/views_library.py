@@ -22,8 +22,8 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
-from config.errors import ConflictError
-from config.fields import parse_id
+from core.errors import ConflictError
+from core.fields import parse_id
 from org.models import Person
 from org.selectors import (
     is_hr,

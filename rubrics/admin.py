@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 
-from config.admin import HRAdminMixin
-from config.errors import ConflictError
+from core.errors import ConflictError
+from org.admin_site import HRAdminMixin
 from rubrics import services
 from rubrics.models import (
     Competency,

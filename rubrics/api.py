@@ -11,7 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.permissions import IsHROrReadOnly
+from org.permissions import IsHROrReadOnly
 from rubrics import selectors, services
 from rubrics.filters import RubricVersionFilter
 from rubrics.models import Ladder, RubricVersion

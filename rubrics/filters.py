@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import django_filters as filters
 
-from config.filters import IdFilter
+from core.filters import IdFilter
 from rubrics.models import RubricVersion
 
 

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from config.validation import long_text, single_line
+from core.validation import long_text, single_line
 from rubrics.models import Ladder, RubricVersion
 from rubrics.selectors import version_as_data
 

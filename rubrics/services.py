@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from config.errors import ImmutableError
+from core.errors import ImmutableError
 from org.models import Activity
 from org.selectors import is_hr
 from org.services import activity_record

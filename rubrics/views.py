@@ -10,8 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from config.errors import ConflictError
-from config.reports import render_pdf
+from core.errors import ConflictError
+from core.pdf import render_pdf
 from org.selectors import is_hr, person_for_user
 from org.services import access_log_record
 from rubrics import selectors, services

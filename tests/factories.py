@@ -223,3 +223,13 @@ def bulk_people(
         )
         for i in range(n)
     ]
+
+
+def seed_demo(**options: Any) -> None:
+    """`manage.py seed_demo` as `make run` runs it: with DEBUG on (pytest turns it off, and
+    the command refuses to load demo logins on what looks like a production server)."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", **options)

@@ -1,5 +1,5 @@
 """A background build whose worker dies mid-way (kill -9, out of memory) is not left
-"running" for ever (config.builds: the lease).
+"running" for ever (core.background_documents: the lease).
 
 Real worker processes run against this test's database (see ``database_url``); one is
 killed with SIGKILL in the middle of a build (tests/hanging_worker.py holds it there), and

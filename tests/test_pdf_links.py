@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from audit.documents import report_pdf_render
 from calibration import documents
-from config.reports import render_pdf
+from core.pdf import render_pdf
 from tests.calibration.test_documents import release_single, session_with_texts
 
 # A narrative may hold Markdown links of every kind; relative ones are resolved against

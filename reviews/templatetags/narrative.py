@@ -1,6 +1,6 @@
 """`{{ text|markdown }}`: the one place narrative Markdown becomes HTML in templates.
 
-The output is sanitised by config.markdown (markdown-it `js-default` + nh3 allow-list)
+The output is sanitised by core.markdown (markdown-it `js-default` + nh3 allow-list)
 before it is marked safe, so no user-written script or handler survives.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from config.markdown import render_markdown
+from core.markdown import render_markdown
 
 register = template.Library()
 

@@ -9,10 +9,10 @@ import io
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
 from audit.selectors import audit_report
 from reviews.models import ReviewCycle
+from tests.factories import seed_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def group(res: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def test_the_released_demo_cycles_show_what_the_audit_looks_for():
-    call_command("seed_demo", stdout=io.StringIO())
+    seed_demo(stdout=io.StringIO())
     h1 = ReviewCycle.objects.get(name="H1 2026")
     report = audit_report(cycle=h1)
 

@@ -1,4 +1,4 @@
-"""The lease of background builds (config.builds), in-process: a live build that was
+"""The lease of background builds (core.background_documents), in-process: a live build that was
 given up on cannot overwrite the newer attempt, a build merely waiting for a worker is
 not queued twice, and one whose task was taken by a worker that died at once is queued
 again. (A real worker killed with SIGKILL: tests/test_build_crash_recovery.py.)"""
@@ -13,7 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from calibration import documents
 from calibration.models import SessionPacket
-from config.builds import LeaseLost, build_claim
+from core.background_documents import LeaseLost, build_claim
 from tests.calibration.conftest import run_task_worker
 from tests.calibration.test_documents import pdf_text
 

@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, transaction
 
 from calibration import services
 from calibration.models import CalibrationCase, CalibrationSession, DecisionLog
-from config.errors import ImmutableError
+from core.errors import ImmutableError
 from reviews import services as review_services
 from reviews.models import Review
 

@@ -11,7 +11,7 @@ from django.db import connection, connections
 
 from calibration import services
 from calibration.models import CalibrationCase, DecisionLog
-from config.errors import ConflictError
+from core.errors import ConflictError
 from reviews.models import Review
 
 pytestmark = [

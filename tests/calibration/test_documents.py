@@ -21,7 +21,7 @@ from rest_framework.test import APIClient
 from calibration import documents
 from calibration import services as calibration
 from calibration.models import CalibrationCase, SessionPacket
-from config.reports import render_pdf_html
+from core.pdf import render_pdf_html
 from org import services as org_services
 from org.models import AccessLog
 from reviews import services as reviews

@@ -7,7 +7,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from config.admin import HRAdminMixin
+from org.admin_site import HRAdminMixin
 from org.models import Person
 from tests.conftest import ROLES
 

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import io
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 from django.db import models
 from django.test import Client
 
 from org.models import DemographicAnswer, Person, Team
 from reviews.models import CheckIn, Evidence, FeedbackRequest, Review
 from rubrics.models import Expectation, RubricVersion
+from tests.factories import seed_demo
 
 
 def seed() -> str:
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
+    seed_demo(stdout=out)
     return out.getvalue()
 
 
@@ -71,3 +73,12 @@ def test_seed_demo_builds_a_believable_org_once(db):
     counts = (Person.objects.count(), Team.objects.count(), Review.objects.count())
     assert "already loaded" in seed()
     assert (Person.objects.count(), Team.objects.count(), Review.objects.count()) == counts
+
+
+def test_seed_demo_refuses_a_production_server_unless_told(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--i-know-this-is-production"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not Person.objects.exists()
+    call_command("seed_demo", "--i-know-this-is-production", stdout=io.StringIO())
+    assert Person.objects.filter(user__username="sam").exists()

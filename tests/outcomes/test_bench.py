@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from outcomes import bench
+from demo.bench import outcomes as bench
 from outcomes.models import Deployment
 
 pytestmark = pytest.mark.django_db

@@ -6,12 +6,12 @@ import io
 
 import pytest
 import time_machine
-from django.core.management import call_command
 
+from demo.outcomes import delivery_teams, seed_outcomes
 from org.models import Team, User
-from outcomes.demo import delivery_teams, seed_outcomes
 from outcomes.models import Deployment, HealthSurvey, Incident, SLOReport
 from outcomes.selectors import period_window, team_scorecard
+from tests.factories import seed_demo
 from tests.outcomes.helpers import d
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def _snapshot() -> list[tuple]:
 @pytest.fixture
 def seeded(db):
     with time_machine.travel(TODAY, tick=False):
-        call_command("seed_demo", stdout=io.StringIO())
+        seed_demo(stdout=io.StringIO())
         yield
 
 

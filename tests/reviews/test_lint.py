@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from config.admin import HRAdminMixin
+from org.admin_site import HRAdminMixin
 from reviews.lint import (
     LINT_DATA_DIR,
     AssessmentText,

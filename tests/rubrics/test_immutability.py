@@ -8,7 +8,7 @@ import re
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from config.errors import ImmutableError
+from core.errors import ImmutableError
 from rubrics import services
 from rubrics.models import Expectation, Level, RatingDefinition, RubricVersion
 from tests.rubrics.helpers import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from config.reports import render_pdf_html
+from core.pdf import render_pdf_html
 from org.models import AccessLog
 from rubrics import services
 from rubrics.models import RubricVersion

@@ -16,11 +16,11 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from audit import bench as audit_bench
-from org.demo import seed_actor
+from demo import rubrics as rubrics_demo
+from demo.bench import audit as audit_bench
+from demo.bench import outcomes as outcomes_bench
+from demo.org import seed_actor
 from org.models import Person, Team, User
-from outcomes import bench as outcomes_bench
-from rubrics import demo as rubrics_demo
 
 TEAM_SIZE = 9
 
@@ -43,7 +43,7 @@ class Command(BaseCommand):
             f"({connection.vendor}) in {time.perf_counter() - started:.1f}s\n"
         )
         self.run_measurements(people, options["repeat"])
-        from calibration import bench as calibration_bench
+        from demo.bench import calibration as calibration_bench
 
         calibration_bench.run(self.stdout, people)
         audit_bench.run(self.stdout, people)

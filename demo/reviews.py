@@ -9,7 +9,7 @@
 The released cycles give the fairness audit (``audit/``) something to find:
 
 - Ratings above "meets" go mostly to L5 and L6 engineers. Women are concentrated at L3 and
-  L4 (``org.demo.ENGINEER_GENDER_BY_LEVEL``), so their pooled high-rating rate is far below
+  L4 (``demo.org.ENGINEER_GENDER_BY_LEVEL``), so their pooled high-rating rate is far below
   men's, while level by level the two rates are about the same (Simpson's paradox).
 - Reliability's managers rate conservatively: one of its nine engineers is rated above
   "meets" in H1 2026, three in H2 2025, against about four in nine in the other teams.
@@ -25,7 +25,7 @@ import random
 from collections import Counter, defaultdict
 from typing import Any
 
-from org.demo import apportion
+from demo.org import apportion
 from org.models import DemographicAnswer, Person
 from reviews import services
 from reviews.models import Evidence, Review, ReviewCycle

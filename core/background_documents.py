@@ -28,13 +28,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connections, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
@@ -71,8 +72,16 @@ class BackgroundDocument(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    # The dotted path of the django-tasks task that builds one attempt; `manage.py worker`
+    # finds every concrete subclass through it (core never imports the apps above it).
+    build_task_path: ClassVar[str] = ""
+
     class Meta:
         abstract = True
+
+    @classmethod
+    def build_task(cls) -> Any:
+        return import_string(cls.build_task_path)
 
 
 Build = TypeVar("Build", bound=BackgroundDocument)

@@ -1,21 +1,24 @@
 """`manage.py worker`: the background-task worker. It first queues again every document
-build whose worker died mid-way (config.builds: the lease), then runs django-tasks-db's
-`db_worker` with the same options (`--batch`, `--interval`, `--queue-name`, ...)."""
+build whose worker died mid-way (core.background_documents: the lease), then runs
+django-tasks-db's `db_worker` with the same options (`--batch`, `--interval`, ...)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
-from audit.models import ReportPdf
-from audit.tasks import build_report_pdf
-from calibration.models import SessionPacket
-from calibration.tasks import build_packet
-from config.builds import build_sweep
+from core.background_documents import BackgroundDocument, build_sweep
 
-# Every document built in the background, with the task that builds it.
-BUILDS = ((SessionPacket, build_packet), (ReportPdf, build_report_pdf))
+
+def background_documents() -> list[type[BackgroundDocument]]:
+    """Every installed model built in the background (a concrete BackgroundDocument)."""
+    return [
+        model
+        for model in apps.get_models()
+        if issubclass(model, BackgroundDocument) and model.build_task_path
+    ]
 
 
 class Command(DbWorkerCommand):
@@ -25,7 +28,7 @@ class Command(DbWorkerCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        swept = sum(build_sweep(model, task) for model, task in BUILDS)
+        swept = sum(build_sweep(model, model.build_task()) for model in background_documents())
         if options.get("verbosity", 1):
             self.stdout.write(f"Queued again {swept} build(s) whose worker had stopped.")
         super().handle(*args, **options)

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from org import demo as org_demo
-from outcomes import demo as outcomes_demo
-from reviews import demo as reviews_demo
-from rubrics import demo as rubrics_demo
+from demo import org as org_demo
+from demo import outcomes as outcomes_demo
+from demo import reviews as reviews_demo
+from demo import rubrics as rubrics_demo
 
 
 class Command(BaseCommand):
@@ -17,7 +18,21 @@ class Command(BaseCommand):
         "(does nothing if already loaded)."
     )
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--i-know-this-is-production",
+            action="store_true",
+            dest="production_ok",
+            help="Load the demo even though DEBUG is off (demo logins share one password).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["production_ok"]:
+            raise CommandError(
+                "DEBUG is off, so this looks like a production server: the demo's logins "
+                "all share one published password. Pass --i-know-this-is-production to "
+                "load it anyway."
+            )
         if org_demo.demo_loaded():
             self.stdout.write("Demo data already loaded; nothing to do.")
         else:

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from rest_framework import serializers
 
-from config.filters import MAX_ID
+from core.filters import MAX_ID
 
 # Longest decimal string that can still be an id (MAX_ID has 19 digits); checked before
 # int() so a megabyte of digits costs nothing.

@@ -1,0 +1,54 @@
+"""The home page: what each role can do next."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from org import selectors
+from org.models import Person
+from reviews.selectors import VISIBLE_TO_SUBJECT, feedback_list, review_list
+from rubrics.selectors import ladder_list
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """What each role can do next."""
+    me = selectors.person_for_user(request.user)
+    reports = (
+        list(
+            Person.objects.filter(parent=me, is_active=True)
+            .select_related("team", "ladder")
+            .order_by("full_name")
+        )
+        if me
+        else []
+    )
+    ladders = list(ladder_list(user=request.user))
+    my_ladder = next((lad for lad in ladders if me and lad.pk == me.ladder_id), None)
+    my_released = (
+        list(
+            review_list(user=request.user)
+            .filter(subject=me, status__in=VISIBLE_TO_SUBJECT)
+            .select_related("cycle")
+        )
+        if me
+        else []
+    )
+    pending_feedback = (
+        feedback_list(user=request.user).filter(respondent=me, status="pending").count()
+        if me
+        else 0
+    )
+    return render(
+        request,
+        "home/home.html",
+        {
+            "reports": reports,
+            "ladders": ladders,
+            "my_ladder": my_ladder,
+            "my_released": my_released,
+            "pending_feedback": pending_feedback,
+        },
+    )
