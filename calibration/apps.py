@@ -5,3 +5,14 @@ class CalibrationConfig(AppConfig):
     name = "calibration"
     verbose_name = "Calibration"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Who sits on a session is calibration's to say; org and reviews ask (core.hooks).
+        from calibration import selectors
+        from org import selectors as org_selectors
+        from reviews import selectors as review_selectors
+        from reviews import services as review_services
+
+        org_selectors.session_subject_ids.register(selectors.session_subject_ids)
+        review_selectors.session_review_ids.register(selectors.session_review_ids)
+        review_services.cycle_finalize_problems.register(selectors.cycle_finalize_problems)

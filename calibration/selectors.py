@@ -12,9 +12,42 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from calibration.models import CalibrationCase, CalibrationSession, DecisionLog
+from org.models import Person
 from org.selectors import is_hr, person_for_user
-from reviews.models import Evidence
+from reviews.models import Evidence, ReviewCycle
 from reviews.selectors import with_review_contents
+
+
+def seat_q(me: Person, prefix: str = "") -> Q:
+    """The one definition of sitting on a session: on its committee, or facilitating it.
+    ``prefix`` reaches the session from another model (``"session__"`` from a case)."""
+    return Q(**{f"{prefix}committee": me}) | Q(**{f"{prefix}facilitator": me})
+
+
+def sits_on_a_session(me: Person | None) -> bool:
+    return bool(me and CalibrationSession.objects.filter(seat_q(me)).exists())
+
+
+def session_subject_ids(me: Person, *, open_only: bool = False) -> QuerySet[Any]:
+    """People whose cases sit in sessions ``me`` sits on (org's person tiers and the
+    evidence rules ask this through org.selectors.session_subject_ids)."""
+    cases = CalibrationCase.objects.filter(seat_q(me, "session__"))
+    if open_only:
+        cases = cases.filter(session__status=CalibrationSession.Status.OPEN)
+    return cases.values("subject_id")
+
+
+def session_review_ids(me: Person) -> QuerySet[Any]:
+    """Reviews whose cases sit in sessions ``me`` sits on (reviews.selectors asks)."""
+    return CalibrationCase.objects.filter(seat_q(me, "session__")).values("review_id")
+
+
+def cycle_finalize_problems(cycle: ReviewCycle) -> list[str]:
+    """A cycle finalizes only once each of its sessions has (reviews.services asks)."""
+    pending = CalibrationSession.objects.filter(cycle=cycle).exclude(
+        status=CalibrationSession.Status.FINALIZED
+    )
+    return [f"Calibration session '{s.name}' is not finalized yet." for s in pending]
 
 
 def session_visibility(user: Any) -> Q | None:
@@ -23,7 +56,7 @@ def session_visibility(user: Any) -> Q | None:
     me = person_for_user(user)
     if me is None:
         return Q(pk__in=[])
-    return Q(committee=me) | Q(facilitator=me)
+    return seat_q(me)
 
 
 def session_list(*, user: Any) -> QuerySet[CalibrationSession]:

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
+from core.hooks import Hook
 from org.models import DemographicAnswer, DemographicDimension, Person, Team, User
 
-UserLike = User | AnonymousUser | Any
+UserLike = User | AnonymousUser
 
 
 def is_hr(user: UserLike) -> bool:
@@ -84,20 +84,17 @@ def person_fields(person: Person) -> frozenset[str] | None:
     return PERSON_TIER_FIELDS.get(getattr(person, "person_tier", TIER_BASIC), PERSON_BASIC_FIELDS)
 
 
-def session_subject_ids(me: Person, *, open_only: bool = False) -> QuerySet[Any]:
-    """People whose calibration cases sit in sessions ``me`` sits on (committee member or
-    facilitator)."""
-    case_model = apps.get_model("calibration", "CalibrationCase")
-    cases = case_model.objects.filter(Q(session__committee=me) | Q(session__facilitator=me))
-    if open_only:
-        cases = cases.filter(session__status="open")
-    return cases.values("subject_id")
+def _nobody_ids(me: Person, *, open_only: bool = False) -> QuerySet[Any]:
+    return Person.objects.none().values("pk")
 
 
-def _feedback_subject_ids(me: Person) -> QuerySet[Any]:
-    """People ``me`` has been asked to give feedback on."""
-    feedback_model = apps.get_model("reviews", "FeedbackRequest")
-    return feedback_model.objects.filter(respondent=me).values("subject_id")
+# People whose calibration cases sit in sessions ``me`` sits on (``open_only``: open
+# sessions only), as a subquery of person ids. Answered by calibration (calibration.apps).
+session_subject_ids: Hook[..., QuerySet[Any]] = Hook("session_subject_ids", _nobody_ids)
+
+# People ``me`` has been asked to give feedback on, as a subquery of person ids. Answered
+# by reviews (reviews.apps).
+feedback_subject_ids: Hook[..., QuerySet[Any]] = Hook("feedback_subject_ids", _nobody_ids)
 
 
 def _person_tiers(user: UserLike) -> tuple[dict[str, Q] | None, Q | None]:
@@ -114,7 +111,7 @@ def _person_tiers(user: UserLike) -> tuple[dict[str, Q] | None, Q | None]:
         return {}, Q(pk__in=[])
     full = Q(pk=me.pk) | Q(pk__in=reporting_chain_ids(me))
     subject = Q(pk__in=session_subject_ids(me, open_only=True))
-    basic = Q(pk__in=_feedback_subject_ids(me))
+    basic = Q(pk__in=feedback_subject_ids(me))
     if me.team_id:
         basic |= Q(team_id=me.team_id)
     return {TIER_FULL: full, TIER_SUBJECT: subject, TIER_BASIC: basic}, full | subject | basic

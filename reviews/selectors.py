@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
+from core.hooks import Hook
 from org.models import Person
 from org.selectors import is_hr, person_for_user, reporting_chain_ids, session_subject_ids
 from reviews.models import (
@@ -96,6 +96,20 @@ def person_can_add_evidence(*, user: Any, person: Person) -> bool:
 # --- Reviews ---------------------------------------------------------------------------
 
 
+def _no_reviews(me: Person) -> QuerySet[Any]:
+    return Review.objects.none().values("pk")
+
+
+# Reviews in calibration sessions ``me`` sits on, as a subquery of review ids. Answered by
+# calibration (calibration.apps).
+session_review_ids: Hook[[Person], QuerySet[Any]] = Hook("session_review_ids", _no_reviews)
+
+
+def feedback_subject_ids(me: Person, *, open_only: bool = False) -> QuerySet[Any]:
+    """People ``me`` has been asked to give feedback on (org's person tiers ask this)."""
+    return FeedbackRequest.objects.filter(respondent=me).values("subject_id")
+
+
 def review_visibility(user: Any) -> Q | None:
     """HR: all. Managers: reviews of their reporting chain. Subjects: their own, once
     released. (Committee members see reviews through their calibration cases.)"""
@@ -104,8 +118,7 @@ def review_visibility(user: Any) -> Q | None:
     me = person_for_user(user)
     if me is None:
         return _nobody()
-    case_model = apps.get_model("calibration", "CalibrationCase")
-    in_my_sessions = case_model.objects.filter(session__committee=me).values("review_id")
+    in_my_sessions = session_review_ids(me)
     return (
         Q(subject__in=reporting_chain_ids(me))
         | Q(subject=me, status__in=VISIBLE_TO_SUBJECT)
