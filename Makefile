@@ -48,8 +48,9 @@ run: migrate
 worker: install
 	$(PY) manage.py worker
 
+# In parallel, one worker per core; `make test PYTEST_ARGS=--lf` reruns only the last failures.
 test: install-dev
-	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not e2e" -n auto $(PYTEST_ARGS)
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || test -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" || { \

@@ -2,17 +2,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from calibration import documents, selectors, services
 from calibration.filters import CaseFilter, SessionFilter
-from calibration.models import CalibrationCase, CalibrationSession, SessionPacket
+from calibration.models import CalibrationCase, CalibrationSession
 from calibration.serializers import (
     CaseDecideSerializer,
     CaseSerializer,
@@ -24,6 +26,7 @@ from calibration.serializers import (
 from core.background_documents import build_status_body
 from core.errors import StaleVersionError
 from org.permissions import IsHROrReadOnly
+from org.types import signed_in
 
 
 class SessionViewSet(
@@ -52,7 +55,7 @@ class SessionViewSet(
         v = dict(data.validated_data)
         scope = v.pop("scope", {}) or {}
         session = services.session_create(
-            actor=request.user,
+            actor=signed_in(request.user),
             scope_teams=scope.get("teams", []),
             scope_levels=scope.get("levels", []),
             **v,
@@ -62,13 +65,15 @@ class SessionViewSet(
     @extend_schema(request=None, responses=SessionSerializer)
     @action(detail=True, methods=["post"])
     def open(self, request: Request, pk: str | None = None) -> Response:
-        session = services.session_open(actor=request.user, session=self.get_object())
+        session = services.session_open(actor=signed_in(request.user), session=self.get_object())
         return Response(self._out(session))
 
     @extend_schema(request=None, responses=SessionSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def finalize(self, request: Request, pk: str | None = None) -> Response:
-        session = services.session_finalize(actor=request.user, session=self.get_object())
+        session = services.session_finalize(
+            actor=signed_in(request.user), session=self.get_object()
+        )
         return Response(self._out(session))
 
     @extend_schema(responses=DecisionLogSerializer(many=True))
@@ -94,20 +99,15 @@ class SessionViewSet(
     def packet(self, request: Request, pk: str | None = None) -> Any:
         """200 with the PDF when it is built for the session's current state; otherwise
         starts (or finds) the background build and answers 202 with its progress."""
-        session = selectors.packet_session_get(user=request.user, pk=pk)
-        packet = documents.packet_request(user=request.user, session=session)
-        if packet.status == SessionPacket.Status.DONE and packet.pdf:
+        try:
             return documents.packet_deliver(
-                user=request.user,
-                session=session,
-                packet=packet,
-                path=request.path,
-                attachment=False,
+                user=request.user, pk=pk, path=request.path, attachment=False, start=True
             )
-        return Response(
-            build_status_body(packet, noun="packet", url=request.build_absolute_uri()),
-            status=status.HTTP_202_ACCEPTED,
-        )
+        except documents.PacketNotReady as wait:
+            return Response(
+                build_status_body(wait.packet, noun="packet", url=request.build_absolute_uri()),
+                status=status.HTTP_202_ACCEPTED,
+            )
 
 
 class CaseViewSet(
@@ -138,8 +138,27 @@ class CaseViewSet(
         v = dict(data.validated_data)
         v.pop("status", None)
         try:
-            case = services.case_decide(actor=request.user, case=case, **v)
+            case = services.case_decide(actor=signed_in(request.user), case=case, **v)
         except StaleVersionError as exc:
             exc.current = self._out(case)
             raise
         return Response(self._out(case))
+
+
+class OutcomeLetterView(APIView):
+    """The engineer's outcome letter (SPEC §5 ``reviews/{id}/outcome.pdf``): served by
+    calibration, which writes it, at the address of the review it explains."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="reviews_outcome_retrieve",
+        summary="The engineer's outcome letter: final rating, what it rests on, and why",
+        parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, "The letter.")},
+        tags=["reviews"],
+    )
+    def get(self, request: Request, pk: str) -> HttpResponse:
+        """409 ``invalid_state`` until the cycle is released; 404 for a review the caller
+        may not see."""
+        return documents.letter_deliver(user=request.user, pk=pk, path=request.path)

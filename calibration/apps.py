@@ -11,8 +11,8 @@ class CalibrationConfig(AppConfig):
         from calibration import selectors
         from org import selectors as org_selectors
         from reviews import selectors as review_selectors
-        from reviews import services as review_services
+        from reviews.services import cycles as review_cycles
 
         org_selectors.session_subject_ids.register(selectors.session_subject_ids)
         review_selectors.session_review_ids.register(selectors.session_review_ids)
-        review_services.cycle_finalize_problems.register(selectors.cycle_finalize_problems)
+        review_cycles.cycle_finalize_problems.register(selectors.cycle_finalize_problems)

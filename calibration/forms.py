@@ -47,27 +47,28 @@ class CycleChoiceField(forms.ModelChoiceField[ReviewCycle]):
 
 
 class SessionCreateForm(forms.Form):
-    """HR creates a session: which cycle, who sits on it, which cases it takes."""
+    """HR creates a session: which cycle, who sits on it, which cases it takes. The
+    choices come from the caller's selectors (the view's), set in ``__init__``."""
 
     cycle = CycleChoiceField(
-        queryset=ReviewCycle.objects.none(),
+        queryset=None,
         label="Review cycle",
         help_text="Open or calibrating cycles. A session opens once its cycle is calibrating.",
     )
     name = forms.CharField(label="Name", max_length=120, validators=[single_line])
     facilitator = PersonChoiceField(
-        queryset=Person.objects.none(),
+        queryset=None,
         label="Facilitator",
         help_text="Runs the session and may finalize it. Always a committee member.",
     )
     committee = PersonMultipleChoiceField(
-        queryset=Person.objects.none(),
+        queryset=None,
         label="Committee",
         help_text="Hold Ctrl (Cmd on a Mac) to choose several people.",
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
-    scope_teams = forms.ModelMultipleChoiceField(
-        queryset=Team.objects.none(),
+    scope_teams: forms.ModelMultipleChoiceField[Team] = forms.ModelMultipleChoiceField(
+        queryset=None,
         required=False,
         label="Teams in scope",
         help_text="Sub-teams are included. Choose none to include every team.",

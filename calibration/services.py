@@ -1,28 +1,32 @@
-"""Calibration writes: sessions, decisions, finalizing with write-back to reviews."""
+"""Calibration writes: sessions, decisions, finalizing with write-back to reviews.
+
+Each records what it did twice over, for two readers: the session's decision log (what
+the committee reads: values, rationale) and an Activity row (org.services.activity_record:
+who did what to which session or case, never review text, ratings or demographics)."""
 
 from __future__ import annotations
 
 import datetime
-import hashlib
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from calibration.models import CalibrationCase, CalibrationSession, DecisionLog
-from calibration.selectors import is_member
+from calibration.selectors import is_member, session_seat_ids
 from core.errors import ImmutableError, InvalidStateError, StaleVersionError
-from org.models import Person, Team
+from org.models import Activity, Person, Team
 from org.selectors import is_hr, person_for_user, team_subtree_ids
+from org.services import activity_record
+from org.types import User
 from reviews.models import Evidence, Review, ReviewCycle
 from rubrics.models import Competency, Level, Rating
 
 Status = CalibrationSession.Status
 
 
-def _require_hr(actor: Any, what: str) -> None:
+def _require_hr(actor: User, what: str) -> None:
     if not is_hr(actor):
         raise PermissionDenied(f"Only HR can {what}.")
 
@@ -30,7 +34,7 @@ def _require_hr(actor: Any, what: str) -> None:
 @transaction.atomic
 def session_create(
     *,
-    actor: Any,
+    actor: User,
     cycle: ReviewCycle,
     name: str,
     facilitator: Person,
@@ -70,10 +74,28 @@ def session_create(
     )
     session.committee.set({*committee, facilitator})
     session.scope_teams.set(scope_teams or [])
+    # Who sits on it, as Person ids: the committee and facilitator are set here and
+    # nowhere else (the admin only reads sessions).
+    activity_record(
+        actor=actor,
+        action=Activity.Action.CALIBRATION_SESSION_CREATED,
+        target=session,
+        new={
+            "name": session.name,
+            "cycle": cycle.pk,
+            "facilitator": facilitator.pk,
+            "committee": sorted(p.pk for p in {*committee, facilitator}),
+            "scope": {
+                "teams": sorted(t.pk for t in scope_teams or []),
+                "levels": levels,
+            },
+            "scheduled_at": scheduled_at.isoformat() if scheduled_at else None,
+        },
+    )
     return session
 
 
-def _scoped(reviews: Any, *, teams: list[Team], levels: list[str]) -> Any:
+def _scoped(reviews: QuerySet[Review], *, teams: list[Team], levels: list[str]) -> QuerySet[Review]:
     """The reviews inside a scope (teams include their sub-teams; both lists given means
     both must match; an empty list does not restrict)."""
     if teams:
@@ -86,7 +108,7 @@ def _scoped(reviews: Any, *, teams: list[Team], levels: list[str]) -> Any:
     return reviews
 
 
-def _in_scope(session: CalibrationSession) -> Any:
+def _in_scope(session: CalibrationSession) -> QuerySet[Review]:
     """Submitted reviews of the cycle inside the session's scope."""
     reviews = Review.objects.filter(cycle=session.cycle, status=Review.Status.SUBMITTED)
     return _scoped(reviews, teams=list(session.scope_teams.all()), levels=session.scope_levels)
@@ -130,7 +152,7 @@ def _refuse_self_calibration(
 
 
 @transaction.atomic
-def session_open(*, actor: Any, session: CalibrationSession) -> CalibrationSession:
+def session_open(*, actor: User, session: CalibrationSession) -> CalibrationSession:
     """Snapshot one rating case per submitted review in scope, and a promotion case per
     nomination. A review already in another session's cases is not taken twice."""
     _require_hr(actor, "open calibration sessions")
@@ -142,7 +164,7 @@ def session_open(*, actor: Any, session: CalibrationSession) -> CalibrationSessi
             f"Sessions open while their cycle is calibrating; it is {locked.cycle.status}."
         )
     taken = CalibrationCase.objects.filter(session__cycle=locked.cycle).values("review_id")
-    members = {p.pk for p in locked.committee.all()} | {locked.facilitator_id}
+    members = session_seat_ids(locked)
     cases = []
     left_out: list[str] = []
     for review in _in_scope(locked).exclude(pk__in=taken).select_related("subject"):
@@ -184,6 +206,13 @@ def session_open(*, actor: Any, session: CalibrationSession) -> CalibrationSessi
         action=DecisionLog.Action.SESSION_OPENED,
         rationale=_open_summary(opened=len(cases), left_out=left_out),
     )
+    activity_record(
+        actor=actor,
+        action=Activity.Action.CALIBRATION_SESSION_OPENED,
+        target=locked,
+        old={"status": Status.SCHEDULED},
+        new={"status": Status.OPEN, "cases": len(cases), "left_out": len(left_out)},
+    )
     return locked
 
 
@@ -223,7 +252,7 @@ def _validate_refs(case: CalibrationCase, refs: list[dict[str, str]]) -> list[di
 @transaction.atomic
 def case_decide(
     *,
-    actor: Any,
+    actor: User,
     case: CalibrationCase,
     version: int,
     calibrated_rating: str | None = None,
@@ -316,11 +345,18 @@ def case_decide(
         to_value=new_value,
         rationale=rationale,
     )
+    # That it was decided, and which field: the values and the reason stay in the log.
+    activity_record(
+        actor=actor,
+        action=Activity.Action.CALIBRATION_CASE_DECIDED,
+        target=locked,
+        new={"session": session.pk, "field": field, "version": locked.version},
+    )
     return locked
 
 
 @transaction.atomic
-def session_finalize(*, actor: Any, session: CalibrationSession) -> CalibrationSession:
+def session_finalize(*, actor: User, session: CalibrationSession) -> CalibrationSession:
     """Write calibrated ratings and promotion outcomes back to the reviews, then lock.
 
     The session row is locked first, so two finalize requests at once serialize: the
@@ -364,11 +400,11 @@ def session_finalize(*, actor: Any, session: CalibrationSession) -> CalibrationS
         action=DecisionLog.Action.SESSION_FINALIZED,
         rationale=f"{len(cases)} decisions written back to the reviews.",
     )
+    activity_record(
+        actor=actor,
+        action=Activity.Action.CALIBRATION_SESSION_FINALIZED,
+        target=locked,
+        old={"status": Status.OPEN},
+        new={"status": Status.FINALIZED, "cases": len(cases)},
+    )
     return locked
-
-
-def session_state_key(session: CalibrationSession) -> str:
-    """Changes whenever anything a packet shows changes (decisions, status)."""
-    agg = session.cases.aggregate(v=Max("version"), d=Max("decided_at"))
-    raw = f"{session.pk}:{session.status}:{session.cases.count()}:{agg['v']}:{agg['d']}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:32]

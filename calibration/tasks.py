@@ -5,6 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from calibration.models import SessionPacket
+from calibration.packet_build import packet_build
 from core.background_documents import build_run
 
 
@@ -12,6 +13,4 @@ from core.background_documents import build_run
 def build_packet(packet_id: int, attempt: int | None = None) -> int:
     """Build one attempt of a packet (core.background_documents: the lease). Idempotent: a packet
     done, taken by another worker or queued again since is left as it is."""
-    from calibration.documents import packet_build
-
     return build_run(SessionPacket, packet_id, packet_build, attempt=attempt)

@@ -1,22 +1,26 @@
+from __future__ import annotations
+
 from django.urls import path
 
-from calibration import views, views_letter
+from calibration.views import board, case, documents, letter
 
 app_name = "calibration"
 
 urlpatterns = [
-    # Sessions and the board (calibration/views.py)
-    path("calibration/", views.sessions, name="sessions"),
-    path("calibration/<int:pk>/", views.board, name="session"),
-    path("calibration/<int:pk>/open/", views.session_open, name="session-open"),
-    path("calibration/<int:pk>/finalize/", views.session_finalize, name="session-finalize"),
-    path("calibration/<int:pk>/log/", views.log, name="log"),
-    path("calibration/<int:pk>/packet/", views.packet, name="packet"),
-    path("calibration/<int:pk>/packet/status/", views.packet_status, name="packet-status"),
-    path("calibration/<int:pk>/packet.pdf", views.packet_download, name="packet-download"),
-    path("calibration/<int:pk>/export.csv", views.export_csv, name="export"),
-    path("calibration/cases/<int:pk>/", views.case, name="case"),
-    # The engineer's outcome letter (calibration/views_letter.py)
-    path("reviews/<int:pk>/outcome/", views_letter.letter, name="letter"),
-    path("reviews/<int:pk>/outcome.pdf", views_letter.letter_pdf, name="letter-pdf"),
+    # Sessions, the board and the decision log (calibration/views/board.py)
+    path("calibration/", board.sessions, name="sessions"),
+    path("calibration/<int:pk>/", board.board, name="session"),
+    path("calibration/<int:pk>/open/", board.session_open, name="session-open"),
+    path("calibration/<int:pk>/finalize/", board.session_finalize, name="session-finalize"),
+    path("calibration/<int:pk>/log/", board.log, name="log"),
+    # The packet and the CSV export (calibration/views/documents.py)
+    path("calibration/<int:pk>/packet/", documents.packet, name="packet"),
+    path("calibration/<int:pk>/packet/status/", documents.packet_status, name="packet-status"),
+    path("calibration/<int:pk>/packet.pdf", documents.packet_download, name="packet-download"),
+    path("calibration/<int:pk>/export.csv", documents.export_csv, name="export"),
+    # A case and its decision form (calibration/views/case.py)
+    path("calibration/cases/<int:pk>/", case.case, name="case"),
+    # The engineer's outcome letter (calibration/views/letter.py)
+    path("reviews/<int:pk>/outcome/", letter.letter, name="letter"),
+    path("reviews/<int:pk>/outcome.pdf", letter.letter_pdf, name="letter-pdf"),
 ]

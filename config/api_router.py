@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter, DynamicRoute, Route
 
 from audit import api as audit_api
@@ -62,6 +62,12 @@ router.register("outcomes/tokens", outcomes_api.IngestionTokenViewSet, basename=
 
 app_name = "api"
 urlpatterns = router.urls + [
+    # The outcome letter, at its review's address (SPEC §5), with or without the slash.
+    re_path(
+        r"^reviews/(?P<pk>[^/.]+)/outcome\.pdf(?:/)?$",
+        calibration_api.OutcomeLetterView.as_view(),
+        name="review-outcome",
+    ),
     path("audit/outcomes/", audit_api.AuditOutcomesView.as_view(), name="audit-outcomes"),
     path("audit/report/", audit_api.AuditReportView.as_view(), name="audit-report"),
     path("audit/report.pdf", audit_api.AuditReportPdfView.as_view(), name="audit-report-pdf"),

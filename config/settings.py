@@ -289,7 +289,7 @@ SPECTACULAR_SETTINGS = {
         "CaseKindEnum": "calibration.models.CalibrationCase.Kind",
         "CaseStatusEnum": "calibration.models.CalibrationCase.Status",
         "SessionStatusEnum": "calibration.models.CalibrationSession.Status",
-        "DoraClusterEnum": "outcomes.selectors.CLUSTERS",
+        "DoraClusterEnum": "outcomes.selectors.dora.CLUSTERS",
     },
 }
 

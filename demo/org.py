@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 
 from org import services
 from org.models import PREFER_NOT_TO_SAY, DemographicAnswer, Person, User
+from org.selectors import person_list
 
 DEMO_PASSWORD = "levelhead-demo"
 
@@ -206,7 +207,7 @@ def _username(full_name: str, taken: set[str]) -> str:
     return name
 
 
-def seed_org(*, actor: Any, ladders: dict[str, Any]) -> dict[str, Person]:
+def seed_org(*, actor: User, ladders: dict[str, Any]) -> dict[str, Person]:
     rng = random.Random(2026)
     namer = _Namer(rng)
     ic, em = ladders["engineering-ic"], ladders["engineering-manager"]
@@ -298,12 +299,13 @@ def apportion(total: int, weights: Mapping[str, float]) -> dict[str, int]:
     return out
 
 
-def _engineer_genders(rng: random.Random) -> dict[int, str]:
+def _engineer_genders(*, actor: User, rng: random.Random) -> dict[int, str]:
     """Person id → gender answer ("" = none) for the engineers, by level: exactly the
     proportions of ``ENGINEER_GENDER_BY_LEVEL``, shuffled within each level."""
     by_level: dict[str, list[int]] = defaultdict(list)
     for pk, level in (
-        Person.objects.filter(ladder__slug="engineering-ic")
+        person_list(user=actor)
+        .filter(ladder__slug="engineering-ic")
         .order_by("pk")
         .values_list("pk", "level")
     ):
@@ -319,7 +321,7 @@ def _engineer_genders(rng: random.Random) -> dict[int, str]:
     return out
 
 
-def seed_demographics(*, actor: Any) -> None:
+def seed_demographics(*, actor: User) -> None:
     rng = random.Random(7)
     dims = [
         services.dimension_save(actor=actor, key=k, label=label, values=values, order=i)
@@ -330,9 +332,9 @@ def seed_demographics(*, actor: Any) -> None:
         "ethnicity": [26, 10, 11, 6, 38, 7, 2],
         "age_band": [8, 42, 32, 13, 5],
     }
-    engineer_genders = _engineer_genders(rng)
+    engineer_genders = _engineer_genders(actor=actor, rng=rng)
     answers = []
-    for p in Person.objects.select_related("user").order_by("pk"):
+    for p in person_list(user=actor).order_by("pk"):
         if p.user.username in {"hana"}:
             continue
         for dim in dims:

@@ -24,6 +24,7 @@ from typing import Any
 from django.utils import timezone
 
 from org.models import Team
+from org.types import User
 from outcomes import services
 
 SEED = 2026
@@ -230,7 +231,7 @@ def delivery_teams() -> list[Team]:
     return list(Team.objects.filter(parent__parent__slug="engineering").order_by("slug"))
 
 
-def seed_outcomes(*, actor: Any, today: dt.date | None = None) -> dict[str, int]:
+def seed_outcomes(*, actor: User, today: dt.date | None = None) -> dict[str, int]:
     """Load a year (ending yesterday) of outcome data for each delivery team."""
     rng = random.Random(SEED)
     tz = timezone.get_current_timezone()

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from org.types import User
 from rubrics import services
 from rubrics.models import Ladder
 
@@ -41,7 +42,7 @@ def _apply_draft(base: dict[str, Any], draft: dict[str, Any]) -> dict[str, list[
     }
 
 
-def seed_rubrics(*, actor: Any) -> dict[str, Ladder]:
+def seed_rubrics(*, actor: User) -> dict[str, Ladder]:
     ladders: dict[str, Ladder] = {}
     for name in LADDER_FILES:
         data = _load(name)

@@ -4,16 +4,26 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from org import selectors, services
-from org.admin_site import HRAdminMixin
+from org.admin_site import HRAdminMixin, ServiceRulesForm
 from org.models import AccessLog, Activity, DemographicDimension, Person, Team
+from org.types import signed_in
+
+
+class TeamAdminForm(ServiceRulesForm):
+    class Meta:
+        model = Team
+        fields = ["name", "slug", "parent", "description"]
+
+    def validate(self) -> None:
+        services.team_validate(self.instance)
 
 
 @admin.register(Team)
 class TeamAdmin(HRAdminMixin, SimpleHistoryAdmin):
+    form = TeamAdminForm
     list_display = ["name", "slug", "parent"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -22,8 +32,18 @@ class TeamAdmin(HRAdminMixin, SimpleHistoryAdmin):
     def get_queryset(self, request: Any) -> Any:
         return selectors.team_list(user=request.user)
 
+    def save_model(self, request: Any, obj: Team, form: Any, change: bool) -> None:
+        data = {k: form.cleaned_data[k] for k in TeamAdminForm.Meta.fields}
+        actor = signed_in(request.user)
+        if change:
+            # ``obj`` already carries the form's values; the service records old and new.
+            fresh = selectors.team_get(user=actor, pk=obj.pk)
+            services.team_update(actor=actor, team=fresh, **data)
+        else:
+            obj.pk = services.team_create(actor=actor, **data).pk
 
-class PersonAdminForm(forms.ModelForm):
+
+class PersonAdminForm(ServiceRulesForm):
     username = forms.CharField(max_length=150, help_text="Login name; cannot change later.")
     is_hr = forms.BooleanField(required=False, label="HR role")
 
@@ -47,14 +67,11 @@ class PersonAdminForm(forms.ModelForm):
             self.fields["username"].disabled = True
             self.fields["is_hr"].initial = selectors.is_hr(self.instance.user)
 
-    def _post_clean(self) -> None:
-        super()._post_clean()  # type: ignore[misc]
-        # The same rules as the API (level on the ladder, no reporting loops).
-        try:
-            services.person_validate(self.instance)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                self.add_error("parent" if field == "manager" else field, errors)
+    field_names = {"manager": "parent"}
+
+    def validate(self) -> None:
+        # Level on the ladder, no reporting loops.
+        services.person_validate(self.instance)
 
 
 @admin.register(Person)
@@ -73,10 +90,12 @@ class PersonAdmin(HRAdminMixin, SimpleHistoryAdmin):
     def save_model(self, request: Any, obj: Person, form: Any, change: bool) -> None:
         data: dict[str, Any] = {k: form.cleaned_data.get(k) for k in PersonAdminForm.Meta.fields}
         data["manager"] = data.pop("parent")
+        actor = signed_in(request.user)
         if change:
-            fresh = Person.objects.get(pk=obj.pk)  # obj already carries the form's values
+            # ``obj`` already carries the form's values; the service records old and new.
+            fresh = selectors.person_get(user=actor, pk=obj.pk)
             services.person_update(
-                actor=request.user, person=fresh, is_hr=form.cleaned_data["is_hr"], **data
+                actor=actor, person=fresh, is_hr=form.cleaned_data["is_hr"], **data
             )
         else:
             blank_if_none = ("email", "function", "level")
@@ -84,7 +103,7 @@ class PersonAdmin(HRAdminMixin, SimpleHistoryAdmin):
                 k: ("" if v is None and k in blank_if_none else v) for k, v in data.items()
             }
             created = services.person_create(
-                actor=request.user,
+                actor=actor,
                 username=form.cleaned_data["username"],
                 is_hr=form.cleaned_data["is_hr"],
                 **kwargs,
@@ -92,9 +111,28 @@ class PersonAdmin(HRAdminMixin, SimpleHistoryAdmin):
             obj.pk = created.pk
 
 
+class DemographicDimensionAdminForm(ServiceRulesForm):
+    class Meta:
+        model = DemographicDimension
+        fields = ["key", "label", "values", "order"]
+
+    def validate(self) -> None:
+        services.dimension_clean(self.instance)
+
+
 @admin.register(DemographicDimension)
 class DemographicDimensionAdmin(HRAdminMixin, SimpleHistoryAdmin):
+    form = DemographicDimensionAdminForm
     list_display = ["key", "label", "values", "order"]
+
+    def get_queryset(self, request: Any) -> Any:
+        return selectors.dimension_list()
+
+    def save_model(self, request: Any, obj: DemographicDimension, form: Any, change: bool) -> None:
+        data = {k: form.cleaned_data[k] for k in DemographicDimensionAdminForm.Meta.fields}
+        actor = signed_in(request.user)
+        fresh = selectors.dimension_list().get(pk=obj.pk) if change else None
+        obj.pk = services.dimension_save(actor=actor, dimension=fresh, **data).pk
 
 
 class ReadOnlyLogAdmin(HRAdminMixin, admin.ModelAdmin):

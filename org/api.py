@@ -29,6 +29,7 @@ from org.serializers import (
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
+from org.types import signed_in
 
 
 class LoginThrottle(AnonRateThrottle):
@@ -81,7 +82,7 @@ class TeamViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = TeamInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        team = services.team_create(actor=request.user, **data.validated_data)
+        team = services.team_create(actor=signed_in(request.user), **data.validated_data)
         return Response(TeamSerializer(team).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TeamInputSerializer, responses=TeamSerializer)
@@ -91,7 +92,7 @@ class TeamViewSet(
             data=request.data, partial=kwargs.get("partial", False), context={"request": request}
         )
         data.is_valid(raise_exception=True)
-        team = services.team_update(actor=request.user, team=team, **data.validated_data)
+        team = services.team_update(actor=signed_in(request.user), team=team, **data.validated_data)
         return Response(TeamSerializer(team).data)
 
 
@@ -116,7 +117,7 @@ class PersonViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = PersonInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        person = services.person_create(actor=request.user, **data.validated_data)
+        person = services.person_create(actor=signed_in(request.user), **data.validated_data)
         return Response(self._out(person), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PersonInputSerializer, responses=PersonSerializer)
@@ -132,7 +133,7 @@ class PersonViewSet(
                 {"username": ["The username cannot be changed."]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        person = services.person_update(actor=request.user, person=person, **changes)
+        person = services.person_update(actor=signed_in(request.user), person=person, **changes)
         return Response(self._out(person))
 
     @extend_schema(request=DemographicsSerializer, responses=DemographicsSerializer)
@@ -150,7 +151,9 @@ class PersonViewSet(
             data = DemographicsSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             services.demographics_set(
-                actor=request.user, person=person, attributes=data.validated_data["attributes"]
+                actor=signed_in(request.user),
+                person=person,
+                attributes=data.validated_data["attributes"],
             )
         return Response({"attributes": selectors.demographics_for(person)})
 
@@ -173,10 +176,12 @@ class DemographicDimensionViewSet(
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.dimension_save(
-            actor=self.request.user, **serializer.validated_data
+            actor=signed_in(self.request.user), **serializer.validated_data
         )
 
     def perform_update(self, serializer: Any) -> None:
         serializer.instance = services.dimension_save(
-            actor=self.request.user, dimension=serializer.instance, **serializer.validated_data
+            actor=signed_in(self.request.user),
+            dimension=serializer.instance,
+            **serializer.validated_data,
         )

@@ -160,9 +160,25 @@ class Activity(models.Model):
         CYCLE_TRANSITION = "cycle_transition", "Review cycle moved"
         REVIEW_CREATED = "review_created", "Review started"
         REVIEW_SUBMITTED = "review_submitted", "Review submitted"
+        CYCLE_UPDATED = "cycle_updated", "Review cycle changed"
+        EVIDENCE_CREATED = "evidence_created", "Evidence added"
+        REVIEW_UPDATED = "review_updated", "Review draft saved"
+        REVIEW_ACKNOWLEDGED = "review_acknowledged", "Review acknowledged"
+        FEEDBACK_REQUESTED = "feedback_requested", "Feedback requested"
+        FEEDBACK_ANSWERED = "feedback_answered", "Feedback given"
+        FEEDBACK_DECLINED = "feedback_declined", "Feedback request declined"
+        CHECK_IN_CREATED = "check_in_created", "Check-in recorded"
+        CHECK_IN_PROMOTED = "check_in_promoted", "Check-in item promoted to evidence"
         INGESTION_TOKEN_CREATED = "ingestion_token_created", "Ingestion token created"
         INGESTION_TOKEN_REVOKED = "ingestion_token_revoked", "Ingestion token revoked"
         OUTCOMES_CSV_IMPORTED = "outcomes_csv_imported", "Outcome data imported from CSV"
+        CALIBRATION_SESSION_CREATED = "calibration_session_created", "Calibration session created"
+        CALIBRATION_SESSION_OPENED = "calibration_session_opened", "Calibration session opened"
+        CALIBRATION_CASE_DECIDED = "calibration_case_decided", "Calibration case decided"
+        CALIBRATION_SESSION_FINALIZED = (
+            "calibration_session_finalized",
+            "Calibration session finalized",
+        )
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True

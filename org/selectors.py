@@ -9,17 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
-from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Exists, Model, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
 from core.hooks import Hook
 from org.models import DemographicAnswer, DemographicDimension, Person, Team, User
+from org.types import Viewer
 
-UserLike = User | AnonymousUser
 
-
-def is_hr(user: UserLike) -> bool:
+def is_hr(user: Viewer) -> bool:
     """HR role: superusers and members of the HR group. Cached on the user object."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
@@ -30,7 +28,7 @@ def is_hr(user: UserLike) -> bool:
     return cached
 
 
-def person_for_user(user: UserLike) -> Person | None:
+def person_for_user(user: Viewer) -> Person | None:
     """The Person record of a login user (None for accounts without one). Cached."""
     if not getattr(user, "is_authenticated", False):
         return None
@@ -97,7 +95,7 @@ session_subject_ids: Hook[..., QuerySet[Any]] = Hook("session_subject_ids", _nob
 feedback_subject_ids: Hook[..., QuerySet[Any]] = Hook("feedback_subject_ids", _nobody_ids)
 
 
-def _person_tiers(user: UserLike) -> tuple[dict[str, Q] | None, Q | None]:
+def _person_tiers(user: Viewer) -> tuple[dict[str, Q] | None, Q | None]:
     """The Q of each tier's rows for ``user`` (None: every row in full) and the Q of every
     visible row (None: all).
 
@@ -131,7 +129,7 @@ def _tier_annotation(tiers: dict[str, Q] | None) -> Value | Case:
     )
 
 
-def person_visibility_filter(user: UserLike) -> Q | None:
+def person_visibility_filter(user: Viewer) -> Q | None:
     """The Q that limits people to those ``user`` may see; None means everyone (HR)."""
     return _person_tiers(user)[1]
 
@@ -145,7 +143,7 @@ def _people() -> QuerySet[Person]:
     )
 
 
-def person_list(*, user: UserLike) -> QuerySet[Person]:
+def person_list(*, user: Viewer) -> QuerySet[Person]:
     """People the user may see, each annotated with ``person_tier`` (what of them they
     may see): HR all in full; others themself and their reporting chain in full, the
     subjects of their open calibration sessions (name, team, level), their own team and
@@ -155,12 +153,12 @@ def person_list(*, user: UserLike) -> QuerySet[Person]:
     return qs if visible is None else qs.filter(visible)
 
 
-def person_choices(*, user: UserLike) -> QuerySet[Person]:
+def person_choices(*, user: Viewer) -> QuerySet[Person]:
     """The people ``user`` may name in a form or an API body: the visible, active ones."""
     return person_list(user=user).filter(is_active=True)
 
 
-def person_directory(*, user: UserLike) -> QuerySet[Person]:
+def person_directory(*, user: Viewer) -> QuerySet[Person]:
     """Everyone active, to ask for feedback: a cross-functional partner is usually on
     another team. Outside what ``person_list`` shows, a row gives its name and team only."""
     if not getattr(user, "is_authenticated", False):
@@ -169,7 +167,7 @@ def person_directory(*, user: UserLike) -> QuerySet[Person]:
     return _people().filter(is_active=True).annotate(person_tier=_tier_annotation(tiers))
 
 
-def person_get(*, user: UserLike, pk: Any) -> Person:
+def person_get(*, user: Viewer, pk: Any) -> Person:
     try:
         return person_list(user=user).get(pk=int(pk))
     except (Person.DoesNotExist, TypeError, ValueError, OverflowError) as exc:
@@ -180,14 +178,14 @@ def person_in_chain(*, manager: Person, person: Person) -> bool:
     return Person.objects.descendants(manager).filter(pk=person.pk).exists()
 
 
-def team_list(*, user: UserLike) -> QuerySet[Team]:
+def team_list(*, user: Viewer) -> QuerySet[Team]:
     """Team names are organisation structure that every signed-in person may read."""
     if not getattr(user, "is_authenticated", False):
         return Team.objects.none()
     return Team.objects.without_tree_fields().select_related("parent").order_by("name", "id")
 
 
-def team_get(*, user: UserLike, pk: Any) -> Team:
+def team_get(*, user: Viewer, pk: Any) -> Team:
     try:
         return team_list(user=user).get(pk=int(pk))
     except (Team.DoesNotExist, TypeError, ValueError, OverflowError) as exc:
@@ -198,7 +196,7 @@ def team_subtree_ids(team: Team) -> QuerySet[Team]:
     return Team.objects.descendants(team, include_self=True).values("pk")
 
 
-def demographics_person_get(*, user: UserLike, pk: Any) -> Person:
+def demographics_person_get(*, user: Viewer, pk: Any) -> Person:
     """A person whose demographic answers ``user`` may read: only HR and the person."""
     person = person_get(user=user, pk=pk)
     if is_hr(user) or person.user_id == user.pk:
@@ -216,3 +214,30 @@ def demographics_for(person: Person) -> dict[str, str]:
 
 def dimension_list() -> QuerySet[DemographicDimension]:
     return DemographicDimension.objects.order_by("order", "key")
+
+
+# --- Ladders: a person's ladder is a rubrics row, and rubrics sits above org ------------
+
+
+def ladder_model() -> type[Model]:
+    """The model of ``Person.ladder`` (rubrics.Ladder), taken from org's own field so org
+    need not import rubrics."""
+    model = Person._meta.get_field("ladder").related_model
+    assert isinstance(model, type) and issubclass(model, Model)
+    return model
+
+
+def _no_ladders(*, user: Viewer) -> QuerySet[Any]:
+    return ladder_model()._default_manager.none()
+
+
+def _any_level(ladder: Model) -> set[str] | None:
+    return None
+
+
+# The ladders ``user`` may name in a person's record. Answered by rubrics (rubrics.apps).
+ladder_choices: Hook[..., QuerySet[Any]] = Hook("ladder_choices", _no_ladders)
+
+# The level codes of a ladder's current published version; None while nothing is
+# published (then any level is accepted). Answered by rubrics (rubrics.apps).
+ladder_level_codes: Hook[..., set[str] | None] = Hook("ladder_level_codes", _any_level)

@@ -10,7 +10,6 @@ from core.fields import ScopedPrimaryKeyField
 from core.validation import long_text, single_line
 from org import selectors
 from org.models import DemographicDimension, Person, Team
-from rubrics.models import Ladder
 
 USERNAME_VALIDATOR = RegexValidator(r"^[\w.@+-]+\Z", "Letters, digits and @/./+/-/_ only.")
 
@@ -31,10 +30,12 @@ def team_field(**kwargs: Any) -> Any:
 
 
 def ladder_field(**kwargs: Any) -> Any:
-    from rubrics.selectors import ladder_list
-
+    # Ladders are rubrics' to list; org asks through a hook (rubrics.apps answers).
     return ScopedPrimaryKeyField(
-        model=Ladder, selector=ladder_list, message="No such ladder.", **kwargs
+        model=selectors.ladder_model(),
+        selector=selectors.ladder_choices,
+        message="No such ladder.",
+        **kwargs,
     )
 
 

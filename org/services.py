@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Model
 
 from org.models import (
     AccessLog,
@@ -18,7 +20,8 @@ from org.models import (
     Team,
     User,
 )
-from org.selectors import is_hr
+from org.selectors import is_hr, ladder_level_codes
+from org.types import Viewer
 
 PERSON_FIELDS = ("full_name", "email", "team", "function", "manager", "ladder", "level")
 
@@ -27,7 +30,7 @@ def activity_record(
     *,
     actor: User | None,
     action: str,
-    target: Any,
+    target: Model,
     old: dict[str, Any] | None = None,
     new: dict[str, Any] | None = None,
 ) -> Activity:
@@ -41,9 +44,9 @@ def activity_record(
     )
 
 
-def access_log_record(*, user: Any, action: str, target: Any, path: str = "") -> AccessLog:
+def access_log_record(*, user: Viewer, action: str, target: Model, path: str = "") -> AccessLog:
     return AccessLog.objects.create(
-        user=user if getattr(user, "pk", None) else None,
+        user=user if isinstance(user, User) and user.pk else None,
         action=action,
         target_type=target._meta.label_lower,
         target_id=str(target.pk),
@@ -51,19 +54,9 @@ def access_log_record(*, user: Any, action: str, target: Any, path: str = "") ->
     )
 
 
-def _require_hr(actor: Any) -> None:
+def _require_hr(actor: User) -> None:
     if not is_hr(actor):
         raise PermissionDenied("Only HR can change organisation data.")
-
-
-def _level_codes_for(ladder: Any) -> set[str] | None:
-    """Level codes of the ladder's current published version (None if nothing published)."""
-    from rubrics.selectors import ladder_current_version
-
-    version = ladder_current_version(ladder)
-    if version is None:
-        return None
-    return set(version.levels.values_list("code", flat=True))
 
 
 def person_validate(person: Person) -> None:
@@ -72,7 +65,7 @@ def person_validate(person: Person) -> None:
     if person.level and person.ladder_id is None:
         errors["level"] = ["A level needs a ladder."]
     elif person.level and person.ladder_id:
-        codes = _level_codes_for(person.ladder)
+        codes = ladder_level_codes(person.ladder)
         if codes is not None and person.level not in codes:
             errors["level"] = [
                 f"'{person.level}' is not a level of {person.ladder}: "
@@ -115,14 +108,14 @@ def _snapshot(person: Person) -> dict[str, Any]:
 @transaction.atomic
 def person_create(
     *,
-    actor: Any,
+    actor: User,
     username: str,
     full_name: str,
     email: str = "",
     team: Team | None = None,
     function: str = "",
     manager: Person | None = None,
-    ladder: Any = None,
+    ladder: Any = None,  # a rubrics.Ladder: rubrics sits above org
     level: str = "",
     is_hr: bool = False,
     is_active: bool = True,
@@ -157,7 +150,30 @@ def person_create(
 
 
 @transaction.atomic
-def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
+def people_bulk_create(
+    *, actor: User, people: Sequence[Person], batch_size: int = 2000
+) -> list[Person]:
+    """Insert many ready-made people and their login users (``person.user``, unsaved) at
+    once. For generated organisations only (``manage.py bench``): nothing is validated and
+    no Activity is recorded, which is what makes ten thousand people take seconds. Real
+    people go through ``person_create``."""
+    _require_hr(actor)
+    users = User.objects.bulk_create([p.user for p in people], batch_size=batch_size)
+    for person, user in zip(people, users, strict=True):
+        person.user = user
+    return Person.objects.bulk_create(people, batch_size=batch_size)
+
+
+@transaction.atomic
+def teams_bulk_create(*, actor: User, teams: Sequence[Team]) -> list[Team]:
+    """Insert many ready-made teams at once; like ``people_bulk_create``, for generated
+    organisations only (nothing validated, no Activity)."""
+    _require_hr(actor)
+    return Team.objects.bulk_create(teams)
+
+
+@transaction.atomic
+def person_update(*, actor: User, person: Person, **changes: Any) -> Person:
     _require_hr(actor)
     old = _snapshot(person)
     for field, value in changes.items():
@@ -186,7 +202,11 @@ def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
     return person
 
 
-def _validate_team_parent(team: Team) -> None:
+def team_validate(team: Team) -> None:
+    """Rules every team keeps, whoever writes it (API, admin): a slug of its own, and no
+    team inside itself."""
+    if Team.objects.filter(slug=team.slug).exclude(pk=team.pk).exists():
+        raise ValidationError({"slug": ["A team with this slug already exists."]})
     if team.pk and team.parent_id:
         if team.parent_id == team.pk or (
             Team.objects.descendants(team).filter(pk=team.parent_id).exists()
@@ -196,12 +216,11 @@ def _validate_team_parent(team: Team) -> None:
 
 @transaction.atomic
 def team_create(
-    *, actor: Any, name: str, slug: str, parent: Team | None = None, description: str = ""
+    *, actor: User, name: str, slug: str, parent: Team | None = None, description: str = ""
 ) -> Team:
     _require_hr(actor)
-    if Team.objects.filter(slug=slug).exists():
-        raise ValidationError({"slug": ["A team with this slug already exists."]})
     team = Team(name=name, slug=slug, parent=parent, description=description)
+    team_validate(team)
     team.full_clean()
     team.save()
     activity_record(
@@ -211,15 +230,13 @@ def team_create(
 
 
 @transaction.atomic
-def team_update(*, actor: Any, team: Team, **changes: Any) -> Team:
+def team_update(*, actor: User, team: Team, **changes: Any) -> Team:
     _require_hr(actor)
     old = {"name": team.name, "slug": team.slug, "parent": team.parent_id}
     for field in ("name", "slug", "parent", "description"):
         if field in changes:
             setattr(team, field, changes[field])
-    if "slug" in changes and Team.objects.filter(slug=team.slug).exclude(pk=team.pk).exists():
-        raise ValidationError({"slug": ["A team with this slug already exists."]})
-    _validate_team_parent(team)
+    team_validate(team)
     team.full_clean()
     team.save()
     activity_record(
@@ -247,10 +264,19 @@ def _validate_dimension_values(values: Any) -> list[str]:
     return cleaned
 
 
+def dimension_clean(dimension: DemographicDimension) -> None:
+    """Rules every dimension keeps, whoever writes it (API, admin): a key of its own and
+    at least one distinct, non-empty allowed value. Strips the values in place."""
+    clash = DemographicDimension.objects.filter(key=dimension.key).exclude(pk=dimension.pk)
+    if clash.exists():
+        raise ValidationError({"key": ["A dimension with this key already exists."]})
+    dimension.values = _validate_dimension_values(dimension.values)
+
+
 @transaction.atomic
 def dimension_save(
     *,
-    actor: Any,
+    actor: User,
     dimension: DemographicDimension | None = None,
     key: str | None = None,
     label: str | None = None,
@@ -260,16 +286,14 @@ def dimension_save(
     _require_hr(actor)
     dim = dimension or DemographicDimension()
     if key is not None:
-        clash = DemographicDimension.objects.filter(key=key).exclude(pk=dim.pk)
-        if clash.exists():
-            raise ValidationError({"key": ["A dimension with this key already exists."]})
         dim.key = key
     if label is not None:
         dim.label = label
     if values is not None:
-        dim.values = _validate_dimension_values(values)
+        dim.values = values
     if order is not None:
         dim.order = order
+    dimension_clean(dim)
     dim.full_clean()
     dim.save()
     activity_record(
@@ -282,7 +306,7 @@ def dimension_save(
 
 
 @transaction.atomic
-def demographics_set(*, actor: Any, person: Person, attributes: dict[str, Any]) -> dict[str, str]:
+def demographics_set(*, actor: User, person: Person, attributes: dict[str, Any]) -> dict[str, str]:
     """Replace a person's self-identified answers. Keys left out, null or "" are cleared.
 
     Only HR and the person themself may call this; answers are never shown elsewhere.

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from org import selectors, services
 from org.forms import DemographicsForm
+from org.types import signed_in
 
 
 @login_required
@@ -21,13 +22,13 @@ def about_me(request: HttpRequest) -> HttpResponse:
     form = DemographicsForm(request.POST or None, dimensions=dimensions, initial=current)
     if request.method == "POST" and me is not None:
         if "clear" in request.POST:
-            services.demographics_set(actor=request.user, person=me, attributes={})
+            services.demographics_set(actor=signed_in(request.user), person=me, attributes={})
             messages.success(request, "Your answers were cleared.")
             return redirect("about-me")
         if form.is_valid():
             try:
                 services.demographics_set(
-                    actor=request.user, person=me, attributes=dict(form.cleaned_data)
+                    actor=signed_in(request.user), person=me, attributes=dict(form.cleaned_data)
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -42,7 +43,9 @@ def about_me(request: HttpRequest) -> HttpResponse:
     )
 
 
-def lockout(request: HttpRequest, original_response: object = None, credentials: object = None):
+def lockout(
+    request: HttpRequest, original_response: object = None, credentials: object = None
+) -> HttpResponse:
     """Shown after too many failed sign-ins (django-axes): JSON for the API, a page
     for people. Deliberately says nothing about whether the account exists."""
     message = "Too many failed sign-in attempts. Please wait a few minutes and try again."

@@ -16,9 +16,17 @@ from rest_framework import serializers
 from org.admin_site import HRAdminMixin
 from org.models import Team
 from org.selectors import is_hr
-from outcomes import selectors, services
+from org.types import signed_in
+from outcomes import services
 from outcomes.forms import CSVImportForm
 from outcomes.models import Deployment, HealthSurvey, Incident, IngestionToken, SLOReport
+from outcomes.selectors.events import (
+    deployment_list,
+    health_survey_list,
+    incident_list,
+    slo_report_list,
+)
+from outcomes.selectors.tokens import ingestion_token_list
 from outcomes.serializers import (
     DeploymentInputSerializer,
     HealthSurveyInputSerializer,
@@ -77,7 +85,7 @@ class OutcomeEventAdmin(HRAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
             try:
                 items = _validated_rows(self.input_serializer, rows)
                 result = services.outcomes_csv_import(
-                    actor=request.user,
+                    actor=signed_in(request.user),
                     kind=self.kind,
                     items=items,
                     filename=getattr(request.FILES.get("file"), "name", "") or "",
@@ -143,7 +151,7 @@ class DeploymentAdmin(OutcomeEventAdmin):
     date_hierarchy = "deployed_at"
 
     def get_queryset(self, request: Any) -> Any:
-        return selectors.deployment_list(user=request.user)
+        return deployment_list(user=request.user)
 
 
 @admin.register(Incident)
@@ -163,7 +171,7 @@ class IncidentAdmin(OutcomeEventAdmin):
     date_hierarchy = "started_at"
 
     def get_queryset(self, request: Any) -> Any:
-        return selectors.incident_list(user=request.user)
+        return incident_list(user=request.user)
 
 
 @admin.register(SLOReport)
@@ -174,7 +182,7 @@ class SLOReportAdmin(OutcomeEventAdmin):
     search_fields = ["service"]
 
     def get_queryset(self, request: Any) -> Any:
-        return selectors.slo_report_list(user=request.user)
+        return slo_report_list(user=request.user)
 
 
 @admin.register(HealthSurvey)
@@ -193,7 +201,7 @@ class HealthSurveyAdmin(OutcomeEventAdmin):
     ]
 
     def get_queryset(self, request: Any) -> Any:
-        return selectors.health_survey_list(user=request.user)
+        return health_survey_list(user=request.user)
 
 
 @admin.register(IngestionToken)
@@ -204,7 +212,7 @@ class IngestionTokenAdmin(HRAdminMixin, admin.ModelAdmin):  # type: ignore[type-
     actions = ["revoke"]
 
     def get_queryset(self, request: Any) -> Any:
-        return selectors.ingestion_token_list()
+        return ingestion_token_list()
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
         # Tokens are never edited: create a new one and revoke the old.
@@ -218,7 +226,7 @@ class IngestionTokenAdmin(HRAdminMixin, admin.ModelAdmin):  # type: ignore[type-
 
     def save_model(self, request: Any, obj: IngestionToken, form: Any, change: bool) -> None:
         token, secret = services.ingestion_token_create(
-            actor=request.user, name=form.cleaned_data["name"]
+            actor=signed_in(request.user), name=form.cleaned_data["name"]
         )
         obj.pk = token.pk
         request._ingestion_token_secret = secret
@@ -226,7 +234,7 @@ class IngestionTokenAdmin(HRAdminMixin, admin.ModelAdmin):  # type: ignore[type-
     def response_add(self, request: Any, obj: IngestionToken, post_url_continue: Any = None) -> Any:
         """Show the secret once, on a page of its own (never in a message or a URL)."""
         secret = getattr(request, "_ingestion_token_secret", "")
-        token = selectors.ingestion_token_list().get(pk=obj.pk)
+        token = ingestion_token_list().get(pk=obj.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -241,6 +249,6 @@ class IngestionTokenAdmin(HRAdminMixin, admin.ModelAdmin):  # type: ignore[type-
         count = 0
         for token in queryset:
             if token.revoked_at is None:
-                services.ingestion_token_revoke(actor=request.user, token=token)
+                services.ingestion_token_revoke(actor=signed_in(request.user), token=token)
                 count += 1
         self.message_user(request, f"Revoked {count} token{'s' if count != 1 else ''}.")

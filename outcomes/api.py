@@ -28,9 +28,18 @@ from rest_framework.views import APIView
 
 from org.permissions import IsHR
 from org.selectors import is_hr, team_get
-from outcomes import selectors, services
+from org.types import signed_in
+from outcomes import services
 from outcomes.filters import DeploymentFilter, HealthSurveyFilter, IncidentFilter, SLOReportFilter
 from outcomes.models import IngestionToken
+from outcomes.selectors.events import (
+    deployment_list,
+    health_survey_list,
+    incident_list,
+    slo_report_list,
+)
+from outcomes.selectors.scorecard import team_scorecard
+from outcomes.selectors.tokens import ingestion_token_list
 from outcomes.serializers import (
     DeploymentInputSerializer,
     DeploymentSerializer,
@@ -115,7 +124,7 @@ class _IngestViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Any]):
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         items = validate_batch(self.input_serializer_class, request.data)
-        result = self.ingest(actor=request.user, items=items)
+        result = self.ingest(actor=signed_in(request.user), items=items)
         return Response(
             IngestResultSerializer(result).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
@@ -129,7 +138,7 @@ class DeploymentViewSet(_IngestViewSet):
     ingest = staticmethod(services.deployments_ingest)
 
     def get_queryset(self) -> Any:
-        return selectors.deployment_list(user=self.request.user)
+        return deployment_list(user=self.request.user)
 
     @_batch_schema("Deployment", DeploymentInputSerializer)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -143,7 +152,7 @@ class IncidentViewSet(_IngestViewSet):
     ingest = staticmethod(services.incidents_ingest)
 
     def get_queryset(self) -> Any:
-        return selectors.incident_list(user=self.request.user)
+        return incident_list(user=self.request.user)
 
     @_batch_schema("Incident", IncidentInputSerializer)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -157,7 +166,7 @@ class SLOReportViewSet(_IngestViewSet):
     ingest = staticmethod(services.slo_reports_ingest)
 
     def get_queryset(self) -> Any:
-        return selectors.slo_report_list(user=self.request.user)
+        return slo_report_list(user=self.request.user)
 
     @_batch_schema("SLOReport", SLOReportInputSerializer)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -171,7 +180,7 @@ class HealthSurveyViewSet(_IngestViewSet):
     ingest = staticmethod(services.health_surveys_ingest)
 
     def get_queryset(self) -> Any:
-        return selectors.health_survey_list(user=self.request.user)
+        return health_survey_list(user=self.request.user)
 
     @_batch_schema("HealthSurvey", HealthSurveyInputSerializer)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -186,7 +195,7 @@ class IngestionTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Inges
     filterset_class = None
 
     def get_queryset(self) -> Any:
-        return selectors.ingestion_token_list()
+        return ingestion_token_list()
 
     @extend_schema(
         request=IngestionTokenInputSerializer, responses={201: IngestionTokenCreatedSerializer}
@@ -194,14 +203,18 @@ class IngestionTokenViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Inges
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = IngestionTokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        token, secret = services.ingestion_token_create(actor=request.user, **data.validated_data)
+        token, secret = services.ingestion_token_create(
+            actor=signed_in(request.user), **data.validated_data
+        )
         body = {**IngestionTokenSerializer(token).data, "secret": secret}
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=IngestionTokenSerializer)
     @action(detail=True, methods=["post"])
     def revoke(self, request: Request, pk: str | None = None) -> Response:
-        token = services.ingestion_token_revoke(actor=request.user, token=self.get_object())
+        token = services.ingestion_token_revoke(
+            actor=signed_in(request.user), token=self.get_object()
+        )
         return Response(IngestionTokenSerializer(token).data)
 
 
@@ -222,5 +235,5 @@ class TeamScorecardView(APIView):
         team = team_get(user=request.user, pk=pk)
         query = ScorecardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        scorecard = selectors.team_scorecard(team=team, **query.validated_data)
+        scorecard = team_scorecard(team=team, **query.validated_data)
         return Response(ScorecardSerializer(scorecard).data)

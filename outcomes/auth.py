@@ -16,7 +16,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
 from outcomes.models import IngestionToken
-from outcomes.selectors import ingestion_token_for_secret
+from outcomes.selectors.tokens import ingestion_token_for_secret
 
 KEYWORD = b"bearer"
 # last_used_at is informational: write it at most once a minute per token.

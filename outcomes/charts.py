@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from outcomes.selectors import WindowMetrics
+from outcomes.selectors.metrics import WindowMetrics
 
 WIDTH = 240
 HEIGHT = 56

@@ -11,7 +11,7 @@ from django_filters.fields import IsoDateTimeField
 
 from core.filters import IdFilter
 from outcomes.models import Deployment, HealthSurvey, Incident, SLOReport
-from outcomes.selectors import EARLIEST_DATE, LATEST_DATE
+from outcomes.selectors.windows import EARLIEST_DATE, LATEST_DATE
 
 
 class _BoundedIsoDateTimeField(IsoDateTimeField):

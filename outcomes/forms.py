@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from outcomes.selectors import (
+from outcomes.selectors.windows import (
     EARLIEST_DATE,
     LATEST_DATE,
     MAX_WINDOW_DAYS,

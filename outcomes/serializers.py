@@ -28,7 +28,8 @@ from outcomes.models import (
     IngestionToken,
     SLOReport,
 )
-from outcomes.selectors import CLUSTERS, EARLIEST_DATE, LATEST_DATE, MAX_WINDOW_DAYS
+from outcomes.selectors.dora import CLUSTERS
+from outcomes.selectors.windows import EARLIEST_DATE, LATEST_DATE, MAX_WINDOW_DAYS
 
 MAX_ITEMS_PER_REQUEST = 1000
 # A clock may run a little fast; anything later than this is a mistake, not a deployment.

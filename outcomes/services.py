@@ -22,7 +22,7 @@ from org.models import Activity, Team, User
 from org.selectors import is_hr
 from org.services import activity_record
 from outcomes.models import Deployment, HealthSurvey, Incident, IngestionToken, SLOReport
-from outcomes.selectors import active_ingestion_token, hash_secret
+from outcomes.selectors.tokens import active_ingestion_token, hash_secret
 
 # What identifies an item (SPEC §7); "team" is the team id.
 IDENTITIES: dict[type[models.Model], tuple[str, ...]] = {
@@ -43,12 +43,12 @@ class IngestResult:
     unchanged: int
 
 
-def _require_hr(actor: Any) -> None:
+def _require_hr(actor: User) -> None:
     if not is_hr(actor):
         raise PermissionDenied("Only HR can manage ingestion tokens.")
 
 
-def _require_writer(actor: Any) -> None:
+def _require_writer(actor: User) -> None:
     if is_hr(actor) or active_ingestion_token(actor) is not None:
         return
     raise PermissionDenied("Only HR and ingestion tokens can write outcome data.")
@@ -117,7 +117,7 @@ def _insert_new(model: type[models.Model], objects: Sequence[models.Model]) -> i
 
 
 def _ingest(
-    model: type[models.Model], *, actor: Any, items: Sequence[dict[str, Any]], dry_run: bool
+    model: type[models.Model], *, actor: User, items: Sequence[dict[str, Any]], dry_run: bool
 ) -> IngestResult:
     _require_writer(actor)
     if not items:
@@ -143,7 +143,7 @@ def _ingest(
 
 @transaction.atomic
 def deployments_ingest(
-    *, actor: Any, items: Sequence[dict[str, Any]], dry_run: bool = False
+    *, actor: User, items: Sequence[dict[str, Any]], dry_run: bool = False
 ) -> IngestResult:
     """Store new deployments: ``{team, external_id, deployed_at, committed_at, failed}``."""
     return _ingest(Deployment, actor=actor, items=items, dry_run=dry_run)
@@ -151,7 +151,7 @@ def deployments_ingest(
 
 @transaction.atomic
 def incidents_ingest(
-    *, actor: Any, items: Sequence[dict[str, Any]], dry_run: bool = False
+    *, actor: User, items: Sequence[dict[str, Any]], dry_run: bool = False
 ) -> IngestResult:
     """Store new incidents: ``{team, external_id, started_at, resolved_at,
     caused_by_deployment, severity}``."""
@@ -160,14 +160,14 @@ def incidents_ingest(
 
 @transaction.atomic
 def slo_reports_ingest(
-    *, actor: Any, items: Sequence[dict[str, Any]], dry_run: bool = False
+    *, actor: User, items: Sequence[dict[str, Any]], dry_run: bool = False
 ) -> IngestResult:
     return _ingest(SLOReport, actor=actor, items=items, dry_run=dry_run)
 
 
 @transaction.atomic
 def health_surveys_ingest(
-    *, actor: Any, items: Sequence[dict[str, Any]], dry_run: bool = False
+    *, actor: User, items: Sequence[dict[str, Any]], dry_run: bool = False
 ) -> IngestResult:
     """Store new survey aggregates. Fewer than 5 respondents never reaches this point: the
     input serializers refuse it, and a database constraint backs them up."""
@@ -184,7 +184,7 @@ INGESTERS = {
 
 @transaction.atomic
 def outcomes_csv_import(
-    *, actor: Any, kind: str, items: Sequence[dict[str, Any]], filename: str, dry_run: bool
+    *, actor: User, kind: str, items: Sequence[dict[str, Any]], filename: str, dry_run: bool
 ) -> IngestResult:
     """The admin's CSV upload: the same ingestion, HR only, logged unless it is a dry run."""
     _require_hr(actor)
@@ -207,7 +207,7 @@ def outcomes_csv_import(
 
 
 @transaction.atomic
-def ingestion_token_create(*, actor: Any, name: str) -> tuple[IngestionToken, str]:
+def ingestion_token_create(*, actor: User, name: str) -> tuple[IngestionToken, str]:
     """A new token and its secret. The secret is returned once and stored only as a hash.
 
     The token's requests run as a service account of their own: no Person, an unusable
@@ -242,7 +242,7 @@ def ingestion_token_create(*, actor: Any, name: str) -> tuple[IngestionToken, st
 
 
 @transaction.atomic
-def ingestion_token_revoke(*, actor: Any, token: IngestionToken) -> IngestionToken:
+def ingestion_token_revoke(*, actor: User, token: IngestionToken) -> IngestionToken:
     """Revoke a token for good (revoking a revoked token changes nothing)."""
     _require_hr(actor)
     # Lock the row: two HR people revoking at once must log one revocation.

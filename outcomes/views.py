@@ -15,11 +15,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from org.selectors import team_list
-from outcomes import selectors
 from outcomes.charts import Sparkline, fmt_metric, sparkline
 from outcomes.forms import PeriodForm, default_window
 from outcomes.models import HEALTH_FIELDS
-from outcomes.selectors import DORA_THRESHOLDS, Scorecard, Trend, Window, WindowMetrics
+from outcomes.selectors.dora import DORA_REPORT, DORA_REPORT_YEAR, DORA_THRESHOLDS
+from outcomes.selectors.events import team_for_slug
+from outcomes.selectors.metrics import WindowMetrics
+from outcomes.selectors.scorecard import Scorecard, team_scorecard_with_history, team_scorecards
+from outcomes.selectors.trends import Trend, trend_between
+from outcomes.selectors.windows import Window
 
 # Organisation table columns: (sort key, heading, higher is better). Sorting puts teams
 # without data last in either direction.
@@ -113,7 +117,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
     """Every team's scorecard for one window, in one sortable table (server-side sort)."""
     form, window, period, valid = _window_from(request)
     teams = list(team_list(user=request.user))
-    cards = selectors.team_scorecards(teams=teams, start=window.start, end=window.end)
+    cards = team_scorecards(teams=teams, start=window.start, end=window.end)
     with_data = [c for c in cards if c.current.has_data or c.previous.has_data]
     without_data = [c for c in cards if not (c.current.has_data or c.previous.has_data)]
 
@@ -180,7 +184,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
             ),
             "descending": descending,
             "sort": sort if key != "team" or descending else "",
-            "dora_report": selectors.DORA_REPORT,
+            "dora_report": DORA_REPORT,
         },
         status=200 if valid else 400,
     )
@@ -242,11 +246,9 @@ def _tile(
 @require_GET
 def team_page(request: HttpRequest, slug: str) -> HttpResponse:
     """One team's scorecard for a window, trends, twelve-window sparklines and flags."""
-    team = selectors.team_for_slug(user=request.user, slug=slug)
+    team = team_for_slug(user=request.user, slug=slug)
     form, window, period, valid = _window_from(request)
-    card, series = selectors.team_scorecard_with_history(
-        team=team, start=window.start, end=window.end
-    )
+    card, series = team_scorecard_with_history(team=team, start=window.start, end=window.end)
     cur = card.current
     dora = [
         _tile(key, title, card, series, getattr(cur, CLUSTER_OF[key]))
@@ -267,7 +269,7 @@ def team_page(request: HttpRequest, slug: str) -> HttpResponse:
         label, higher_is_better = HEALTH_LABELS[field]
         now = getattr(cur.health, field) if cur.health else None
         before = getattr(card.previous.health, field) if card.previous.health else None
-        trend = selectors.trend_between(
+        trend = trend_between(
             key=field, label=label, current=now, previous=before, higher_is_better=higher_is_better
         )
         health_rows.append({"label": label, "higher_is_better": higher_is_better, "trend": trend})
@@ -285,8 +287,8 @@ def team_page(request: HttpRequest, slug: str) -> HttpResponse:
             "load_tiles": load,
             "health_rows": health_rows,
             "dora_thresholds": DORA_THRESHOLDS,
-            "dora_report": selectors.DORA_REPORT,
-            "dora_report_year": selectors.DORA_REPORT_YEAR,
+            "dora_report": DORA_REPORT,
+            "dora_report_year": DORA_REPORT_YEAR,
             "previous_href": _query(**previous_params),
             "next_href": _query(**next_params) if next_params else None,
             "periods": len(series),

@@ -2,18 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.errors import InvalidStateError, StaleVersionError
+from core.errors import StaleVersionError
 from org.permissions import IsHROrReadOnly
-from org.services import access_log_record
 from reviews import selectors, services
 from reviews.filters import CheckInFilter, CycleFilter, EvidenceFilter, FeedbackFilter, ReviewFilter
 from reviews.models import CheckIn, Evidence, FeedbackRequest, Review, ReviewCycle
@@ -166,31 +163,6 @@ class ReviewViewSet(
         except StaleVersionError as exc:
             raise self._with_current(exc, review) from None
         return Response(self._out(review))
-
-    @extend_schema(
-        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, "The letter.")}
-    )
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path="outcome.pdf",
-        url_name="outcome",
-        filterset_class=None,
-        pagination_class=None,
-    )
-    def outcome(self, request: Request, pk: str | None = None) -> HttpResponse:
-        """The engineer's outcome letter: final rating, what it rests on, and why."""
-        from calibration.documents import LETTER_STATUSES, letter_pdf
-
-        review = self.get_object()
-        if review.status not in LETTER_STATUSES:
-            raise InvalidStateError("The outcome letter exists once the cycle is released.")
-        access_log_record(
-            user=request.user, action="outcome_letter", target=review, path=request.path
-        )
-        response = HttpResponse(letter_pdf(review), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="outcome-{review.pk}.pdf"'
-        return response
 
     @extend_schema(request=AcknowledgeSerializer, responses=ReviewSerializer)
     @action(detail=True, methods=["post"])

@@ -6,14 +6,25 @@ which review.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from core.hooks import Hook
 from org.models import Person
-from org.selectors import is_hr, person_for_user, reporting_chain_ids, session_subject_ids
+from org.selectors import (
+    is_hr,
+    person_for_user,
+    person_get,
+    person_in_chain,
+    person_list,
+    reporting_chain_ids,
+    session_subject_ids,
+)
+from org.types import Viewer
 from reviews.models import (
     Assessment,
     CheckIn,
@@ -25,6 +36,8 @@ from reviews.models import (
 from rubrics.models import Competency, Level, Rating, RatingDefinition
 
 VISIBLE_TO_SUBJECT = (Review.Status.RELEASED, Review.Status.ACKNOWLEDGED)
+# How many late people the cycle page lists before it only gives the count.
+LATE_LIST_LIMIT = 300
 
 
 def _get(qs: QuerySet[Any], pk: Any, what: str) -> Any:
@@ -41,14 +54,14 @@ def _nobody() -> Q:
 # --- Cycles ----------------------------------------------------------------------------
 
 
-def cycle_list(*, user: Any) -> QuerySet[ReviewCycle]:
+def cycle_list(*, user: Viewer) -> QuerySet[ReviewCycle]:
     """Cycle names, dates and status are open to every signed-in person."""
     if not getattr(user, "is_authenticated", False):
         return ReviewCycle.objects.none()
     return ReviewCycle.objects.prefetch_related("rubric_versions").order_by("-starts_on", "-id")
 
 
-def cycle_get(*, user: Any, pk: Any) -> ReviewCycle:
+def cycle_get(*, user: Viewer, pk: Any) -> ReviewCycle:
     return _get(cycle_list(user=user), pk, "cycle")
 
 
@@ -58,10 +71,85 @@ def cycle_current() -> ReviewCycle | None:
     return open_cycle or ReviewCycle.objects.exclude(status=ReviewCycle.Status.DRAFT).first()
 
 
+def cycle_admin_list(*, user: Viewer) -> QuerySet[ReviewCycle]:
+    """The cycles for HR's administration pages; to anyone else those pages do not exist
+    (Http404, not 403: there is nothing there for them)."""
+    if not is_hr(user):
+        raise Http404("No such page.")
+    return cycle_list(user=user).prefetch_related("rubric_versions__ladder")
+
+
+def cycle_admin_get(*, user: Viewer, pk: Any) -> ReviewCycle:
+    return _get(cycle_admin_list(user=user), pk, "cycle")
+
+
+def cycle_progress(*, user: Viewer, cycle: ReviewCycle) -> dict[str, Any]:
+    """Per-team counts of review states and the people who are late, in three queries,
+    over the people and reviews ``user`` may see (HR: everyone).
+
+    "Not started" is an active person on a ladder with no review in the cycle; "late"
+    is not started or still a draft. The team is the subject's current team.
+    """
+    columns = ["not_started", "draft", "submitted", "calibrated", "released"]
+    fold = {Review.Status.ACKNOWLEDGED: "released"}
+    teams: dict[int | None, dict[str, Any]] = {}
+
+    def row(team_id: int | None, name: str | None) -> Counter[str]:
+        entry = teams.setdefault(team_id, {"name": name or "No team", "counts": Counter()})
+        counts: Counter[str] = entry["counts"]
+        return counts
+
+    reviews = Review.objects.filter(cycle=cycle)
+    visible = review_visibility(user)
+    if visible is not None:
+        reviews = reviews.filter(visible)
+    reviewed = (
+        reviews.order_by()
+        .values_list("subject__team_id", "subject__team__name", "status")
+        .annotate(n=Count("id"))
+    )
+    for team_id, name, state, n in reviewed:
+        row(team_id, name)[fold.get(state, state)] += n
+
+    has_review = reviews.filter(subject=OuterRef("pk"))
+    people = person_list(user=user).filter(is_active=True)
+    not_started = (
+        people.filter(ladder__isnull=False)
+        .exclude(Exists(has_review))
+        .order_by()
+        .values_list("team_id", "team__name")
+        .annotate(n=Count("id"))
+    )
+    for team_id, name, n in not_started:
+        row(team_id, name)["not_started"] += n
+
+    late_qs = (
+        people.annotate(review_status=Subquery(has_review.values("status")[:1]))
+        .filter(
+            Q(review_status__isnull=True, ladder__isnull=False)
+            | Q(review_status=Review.Status.DRAFT)
+        )
+        .order_by("team__name", "full_name", "id")
+    )
+    late = list(late_qs[: LATE_LIST_LIMIT + 1])
+    rows = sorted(teams.values(), key=lambda r: (r["name"] == "No team", r["name"]))
+    totals: Counter[str] = Counter()
+    for r in rows:
+        totals.update(r["counts"])
+        r["cells"] = [r["counts"][c] for c in columns]
+    return {
+        "team_rows": rows,
+        "totals": [totals[c] for c in columns],
+        "late": late[:LATE_LIST_LIMIT],
+        "late_truncated": len(late) > LATE_LIST_LIMIT,
+        "late_limit": LATE_LIST_LIMIT,
+    }
+
+
 # --- Evidence --------------------------------------------------------------------------
 
 
-def evidence_visibility(user: Any) -> Q | None:
+def evidence_visibility(user: Viewer) -> Q | None:
     if is_hr(user):
         return None
     me = person_for_user(user)
@@ -74,7 +162,7 @@ def evidence_visibility(user: Any) -> Q | None:
     )
 
 
-def evidence_list(*, user: Any) -> QuerySet[Evidence]:
+def evidence_list(*, user: Viewer) -> QuerySet[Evidence]:
     qs = Evidence.objects.select_related(
         "person", "attributed_to", "added_by__person", "outcome_team"
     ).order_by("-occurred_on", "-id")
@@ -82,15 +170,38 @@ def evidence_list(*, user: Any) -> QuerySet[Evidence]:
     return qs if visible is None else qs.filter(visible)
 
 
-def evidence_get(*, user: Any, pk: Any) -> Evidence:
+def evidence_get(*, user: Viewer, pk: Any) -> Evidence:
     return _get(evidence_list(user=user), pk, "evidence")
 
 
-def person_can_add_evidence(*, user: Any, person: Person) -> bool:
+def person_can_add_evidence(*, user: Viewer, person: Person) -> bool:
     me = person_for_user(user)
     if me is None:
         return False
     return me.pk == person.pk or Person.objects.descendants(me).filter(pk=person.pk).exists()
+
+
+def library_openable(*, user: Viewer, person_ids: Iterable[int]) -> set[int]:
+    """Which of these people's evidence libraries ``user`` may open, in one query: the
+    person's own, their managers' (whole chain) and HR's. Teammates see each other's
+    names but not each other's evidence."""
+    ids = set(person_ids)
+    if is_hr(user):
+        return ids
+    me = person_for_user(user)
+    if me is None:
+        return set()
+    below = set(reporting_chain_ids(me).filter(pk__in=ids).values_list("pk", flat=True))
+    return below | ({me.pk} & ids)
+
+
+def library_person_get(*, user: Viewer, pk: Any) -> Person:
+    """The person whose library ``user`` opens; anyone else's is the same 404 as no
+    such person."""
+    person = person_get(user=user, pk=pk)
+    if not library_openable(user=user, person_ids=[person.pk]):
+        raise Http404("No such person.")
+    return person
 
 
 # --- Reviews ---------------------------------------------------------------------------
@@ -110,7 +221,7 @@ def feedback_subject_ids(me: Person, *, open_only: bool = False) -> QuerySet[Any
     return FeedbackRequest.objects.filter(respondent=me).values("subject_id")
 
 
-def review_visibility(user: Any) -> Q | None:
+def review_visibility(user: Viewer) -> Q | None:
     """HR: all. Managers: reviews of their reporting chain. Subjects: their own, once
     released. (Committee members see reviews through their calibration cases.)"""
     if is_hr(user):
@@ -141,17 +252,17 @@ def with_review_contents(qs: QuerySet[Review]) -> QuerySet[Review]:
     )
 
 
-def review_list(*, user: Any) -> QuerySet[Review]:
+def review_list(*, user: Viewer) -> QuerySet[Review]:
     qs = with_review_contents(Review.objects.order_by("-created_at", "-id"))
     visible = review_visibility(user)
     return qs if visible is None else qs.filter(visible)
 
 
-def review_get(*, user: Any, pk: Any) -> Review:
+def review_get(*, user: Viewer, pk: Any) -> Review:
     return _get(review_list(user=user), pk, "review")
 
 
-def review_can_write(*, user: Any, review: Review) -> bool:
+def review_can_write(*, user: Viewer, review: Review) -> bool:
     """Managers above the subject write a review while it is a draft (HR only reads)."""
     me = person_for_user(user)
     if me is None or me.pk == review.subject_id:
@@ -203,7 +314,7 @@ def rubric_context(review: Review) -> dict[str, Any]:
 # --- Feedback --------------------------------------------------------------------------
 
 
-def feedback_visibility(user: Any) -> Q | None:
+def feedback_visibility(user: Viewer) -> Q | None:
     if is_hr(user):
         return None
     me = person_for_user(user)
@@ -217,7 +328,7 @@ def feedback_visibility(user: Any) -> Q | None:
     )
 
 
-def feedback_list(*, user: Any) -> QuerySet[FeedbackRequest]:
+def feedback_list(*, user: Viewer) -> QuerySet[FeedbackRequest]:
     qs = FeedbackRequest.objects.select_related(
         "cycle", "subject", "respondent", "requested_by", "evidence"
     ).order_by("-created_at", "-id")
@@ -225,14 +336,14 @@ def feedback_list(*, user: Any) -> QuerySet[FeedbackRequest]:
     return qs if visible is None else qs.filter(visible)
 
 
-def feedback_get(*, user: Any, pk: Any) -> FeedbackRequest:
+def feedback_get(*, user: Viewer, pk: Any) -> FeedbackRequest:
     return _get(feedback_list(user=user), pk, "feedback request")
 
 
 # --- Check-ins -------------------------------------------------------------------------
 
 
-def check_in_visibility(user: Any) -> Q:
+def check_in_visibility(user: Viewer) -> Q:
     """The person and their manager chain only: not HR, not peers (SPEC §3)."""
     me = person_for_user(user)
     if me is None:
@@ -240,7 +351,7 @@ def check_in_visibility(user: Any) -> Q:
     return Q(person=me) | Q(person__in=reporting_chain_ids(me))
 
 
-def check_in_list(*, user: Any) -> QuerySet[CheckIn]:
+def check_in_list(*, user: Viewer) -> QuerySet[CheckIn]:
     if not getattr(user, "is_authenticated", False):
         return CheckIn.objects.none()
     return (
@@ -250,14 +361,43 @@ def check_in_list(*, user: Any) -> QuerySet[CheckIn]:
     )
 
 
-def check_in_get(*, user: Any, pk: Any) -> CheckIn:
+def check_in_get(*, user: Viewer, pk: Any) -> CheckIn:
     return _get(check_in_list(user=user), pk, "check-in")
+
+
+def check_in_person_get(*, user: Viewer, pk: Any) -> Person:
+    """The person whose check-ins ``user`` opens: check-ins belong to the person and their
+    managers, so HR and peers get the same 404 as no such person."""
+    person = person_get(user=user, pk=pk)
+    me = person_for_user(user)
+    if me is None or not (me.pk == person.pk or person_in_chain(manager=me, person=person)):
+        raise Http404("No such person.")
+    return person
+
+
+def check_in_people(*, user: Viewer) -> QuerySet[Person]:
+    """The active people in ``user``'s reporting chain, each with ``last_check_in`` (the
+    date of their latest check-in, or None)."""
+    me = person_for_user(user)
+    if me is None:
+        return Person.objects.none()
+    latest = (
+        CheckIn.objects.filter(person=OuterRef("pk"))
+        .order_by("-occurred_on")
+        .values("occurred_on")[:1]
+    )
+    return (
+        person_list(user=user)
+        .filter(pk__in=reporting_chain_ids(me), is_active=True)
+        .annotate(last_check_in=Subquery(latest))
+        .order_by("full_name", "id")
+    )
 
 
 def team_context(review: Review) -> Any:
     """The subject's team scorecard over the cycle period: context beside a review or a
     calibration case, never a measure of the person (SPEC §1.4). None without a team."""
-    from outcomes.selectors import team_scorecard
+    from outcomes.selectors.scorecard import team_scorecard
 
     team = review.team or review.subject.team
     if team is None:

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from org.permissions import IsHROrReadOnly
+from org.types import signed_in
 from rubrics import selectors, services
 from rubrics.filters import RubricVersionFilter
 from rubrics.models import Ladder, RubricVersion
@@ -47,7 +48,7 @@ class LadderViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = LadderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        ladder = services.ladder_create(actor=request.user, **data.validated_data)
+        ladder = services.ladder_create(actor=signed_in(request.user), **data.validated_data)
         return Response(self._out(ladder), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=LadderInputSerializer, responses=LadderSerializer)
@@ -55,7 +56,9 @@ class LadderViewSet(
         ladder = self.get_object()
         data = LadderInputSerializer(data=request.data, partial=kwargs.get("partial", False))
         data.is_valid(raise_exception=True)
-        ladder = services.ladder_update(actor=request.user, ladder=ladder, **data.validated_data)
+        ladder = services.ladder_update(
+            actor=signed_in(request.user), ladder=ladder, **data.validated_data
+        )
         return Response(self._out(ladder))
 
 
@@ -88,7 +91,7 @@ class RubricVersionViewSet(
         v = dict(data.validated_data)
         if v.get("from_version") is not None:
             version = services.rubric_version_clone(
-                actor=request.user,
+                actor=signed_in(request.user),
                 ladder=v["ladder"],
                 from_version=v["from_version"],
                 change_summary=v.get("change_summary", ""),
@@ -97,19 +100,19 @@ class RubricVersionViewSet(
             # {"ladder"} alone copies the latest published version, or starts empty.
             if selectors.ladder_current_version(v["ladder"]) is not None:
                 version = services.rubric_version_clone(
-                    actor=request.user,
+                    actor=signed_in(request.user),
                     ladder=v["ladder"],
                     change_summary=v.get("change_summary", ""),
                 )
             else:
                 version = services.rubric_version_create(
-                    actor=request.user,
+                    actor=signed_in(request.user),
                     ladder=v["ladder"],
                     change_summary=v.get("change_summary", ""),
                 )
         else:
             v.pop("from_version", None)
-            version = services.rubric_version_create(actor=request.user, **v)
+            version = services.rubric_version_create(actor=signed_in(request.user), **v)
         return Response(self._out(version), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=RubricVersionPutSerializer, responses=RubricVersionSerializer)
@@ -123,7 +126,7 @@ class RubricVersionViewSet(
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
         version = services.rubric_version_update(
-            actor=request.user, version=version, **data.validated_data
+            actor=signed_in(request.user), version=version, **data.validated_data
         )
         return Response(self._out(version))
 
@@ -133,7 +136,7 @@ class RubricVersionViewSet(
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         version = self.get_object()
-        services.rubric_version_delete(actor=request.user, version=version)
+        services.rubric_version_delete(actor=signed_in(request.user), version=version)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=PublishSerializer, responses=RubricVersionSerializer)
@@ -144,7 +147,7 @@ class RubricVersionViewSet(
         data = PublishSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         version = services.rubric_version_publish(
-            actor=request.user, version=version, **data.validated_data
+            actor=signed_in(request.user), version=version, **data.validated_data
         )
         return Response(self._out(version))
 

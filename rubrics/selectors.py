@@ -10,6 +10,7 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 
 from org.selectors import is_hr
+from org.types import Viewer
 from rubrics.models import (
     Competency,
     Expectation,
@@ -30,7 +31,7 @@ def _current_version_subquery() -> Subquery:
     return Subquery(latest.values("pk")[:1])
 
 
-def ladder_list(*, user: Any) -> QuerySet[Ladder]:
+def ladder_list(*, user: Viewer) -> QuerySet[Ladder]:
     if not getattr(user, "is_authenticated", False):
         return Ladder.objects.none()
     return Ladder.objects.annotate(current_version_id=_current_version_subquery()).order_by("name")
@@ -41,7 +42,7 @@ def current_version_id(ladder: Ladder) -> int | None:
     return getattr(ladder, "current_version_id", None)
 
 
-def ladder_get(*, user: Any, pk: Any = None, slug: str | None = None) -> Ladder:
+def ladder_get(*, user: Viewer, pk: Any = None, slug: str | None = None) -> Ladder:
     qs = ladder_list(user=user)
     try:
         return qs.get(slug=slug) if slug is not None else qs.get(pk=int(pk))
@@ -57,7 +58,16 @@ def ladder_current_version(ladder: Ladder) -> RubricVersion | None:
     )
 
 
-def rubric_version_list(*, user: Any) -> QuerySet[RubricVersion]:
+def ladder_level_codes(ladder: Ladder) -> set[str] | None:
+    """Level codes of the ladder's current published version (None if nothing published):
+    the levels a person on this ladder may hold."""
+    version = ladder_current_version(ladder)
+    if version is None:
+        return None
+    return set(version.levels.values_list("code", flat=True))
+
+
+def rubric_version_list(*, user: Viewer) -> QuerySet[RubricVersion]:
     if not getattr(user, "is_authenticated", False):
         return RubricVersion.objects.none()
     qs = RubricVersion.objects.select_related("ladder", "published_by").order_by(
@@ -91,7 +101,7 @@ def with_contents(qs: QuerySet[RubricVersion]) -> QuerySet[RubricVersion]:
     )
 
 
-def rubric_version_get(*, user: Any, pk: Any, contents: bool = True) -> RubricVersion:
+def rubric_version_get(*, user: Viewer, pk: Any, contents: bool = True) -> RubricVersion:
     qs = rubric_version_list(user=user)
     if contents:
         qs = with_contents(qs)
@@ -101,14 +111,14 @@ def rubric_version_get(*, user: Any, pk: Any, contents: bool = True) -> RubricVe
         raise Http404("No such rubric version.") from exc
 
 
-def rubric_version_by_number(*, user: Any, ladder: Ladder, number: int) -> RubricVersion:
+def rubric_version_by_number(*, user: Viewer, ladder: Ladder, number: int) -> RubricVersion:
     try:
         return with_contents(rubric_version_list(user=user)).get(ladder=ladder, number=number)
     except RubricVersion.DoesNotExist as exc:
         raise Http404("No such rubric version.") from exc
 
 
-def rubric_version_current(*, user: Any, ladder: Ladder) -> RubricVersion:
+def rubric_version_current(*, user: Viewer, ladder: Ladder) -> RubricVersion:
     version = (
         with_contents(rubric_version_list(user=user))
         .filter(ladder=ladder, status=RubricVersion.Status.PUBLISHED)

@@ -13,6 +13,7 @@ from core.errors import ImmutableError
 from org.models import Activity
 from org.selectors import is_hr
 from org.services import activity_record
+from org.types import User
 from rubrics.models import (
     Competency,
     Expectation,
@@ -27,7 +28,7 @@ from rubrics.selectors import ladder_current_version, version_as_data, with_cont
 CONTENT_LISTS = ("levels", "competencies", "expectations", "ratings")
 
 
-def _require_hr(actor: Any) -> None:
+def _require_hr(actor: User) -> None:
     if not is_hr(actor):
         raise PermissionDenied("Only HR can write rubrics.")
 
@@ -45,17 +46,23 @@ def _refuse_if_frozen(version: RubricVersion) -> None:
         )
 
 
-@transaction.atomic
-def ladder_create(*, actor: Any, name: str, slug: str, description: str = "") -> Ladder:
-    _require_hr(actor)
+def ladder_validate(ladder: Ladder) -> None:
+    """Rules every ladder keeps, whoever writes it (API, admin): its own name and slug."""
     errors = {}
-    if Ladder.objects.filter(slug=slug).exists():
+    if Ladder.objects.filter(slug=ladder.slug).exclude(pk=ladder.pk).exists():
         errors["slug"] = ["A ladder with this slug already exists."]
-    if Ladder.objects.filter(name=name).exists():
+    if Ladder.objects.filter(name=ladder.name).exclude(pk=ladder.pk).exists():
         errors["name"] = ["A ladder with this name already exists."]
     if errors:
         raise ValidationError(errors)
-    ladder = Ladder.objects.create(name=name, slug=slug, description=description)
+
+
+@transaction.atomic
+def ladder_create(*, actor: User, name: str, slug: str, description: str = "") -> Ladder:
+    _require_hr(actor)
+    ladder = Ladder(name=name, slug=slug, description=description)
+    ladder_validate(ladder)
+    ladder.save()
     activity_record(
         actor=actor, action=Activity.Action.LADDER_SAVED, target=ladder, new={"name": name}
     )
@@ -63,15 +70,12 @@ def ladder_create(*, actor: Any, name: str, slug: str, description: str = "") ->
 
 
 @transaction.atomic
-def ladder_update(*, actor: Any, ladder: Ladder, **changes: Any) -> Ladder:
+def ladder_update(*, actor: User, ladder: Ladder, **changes: Any) -> Ladder:
     _require_hr(actor)
     for f in ("name", "slug", "description"):
         if f in changes:
             setattr(ladder, f, changes[f])
-    if Ladder.objects.filter(slug=ladder.slug).exclude(pk=ladder.pk).exists():
-        raise ValidationError({"slug": ["A ladder with this slug already exists."]})
-    if Ladder.objects.filter(name=ladder.name).exclude(pk=ladder.pk).exists():
-        raise ValidationError({"name": ["A ladder with this name already exists."]})
+    ladder_validate(ladder)
     ladder.save()
     activity_record(
         actor=actor, action=Activity.Action.LADDER_SAVED, target=ladder, new={"name": ladder.name}
@@ -217,7 +221,7 @@ def _next_number(ladder: Ladder) -> int:
 @transaction.atomic
 def rubric_version_create(
     *,
-    actor: Any,
+    actor: User,
     ladder: Ladder,
     levels: list[dict[str, Any]] | None = None,
     competencies: list[dict[str, Any]] | None = None,
@@ -255,7 +259,7 @@ def rubric_version_create(
 @transaction.atomic
 def rubric_version_clone(
     *,
-    actor: Any,
+    actor: User,
     ladder: Ladder,
     from_version: RubricVersion | None = None,
     change_summary: str = "",
@@ -280,7 +284,7 @@ def rubric_version_clone(
 @transaction.atomic
 def rubric_version_update(
     *,
-    actor: Any,
+    actor: User,
     version: RubricVersion,
     change_summary: str | None = None,
     **lists: list[dict[str, Any]],
@@ -312,7 +316,7 @@ def rubric_version_update(
 
 
 @transaction.atomic
-def rubric_version_delete(*, actor: Any, version: RubricVersion) -> None:
+def rubric_version_delete(*, actor: User, version: RubricVersion) -> None:
     _require_hr(actor)
     version = RubricVersion.objects.select_for_update().get(pk=version.pk)
     _refuse_if_frozen(version)
@@ -358,7 +362,7 @@ def publish_problems(version: RubricVersion) -> list[str]:
 
 @transaction.atomic
 def rubric_version_publish(
-    *, actor: Any, version: RubricVersion, change_summary: str | None = None
+    *, actor: User, version: RubricVersion, change_summary: str | None = None
 ) -> RubricVersion:
     """Check completeness, freeze the draft and retire the previously published version."""
     _require_hr(actor)

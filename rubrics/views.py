@@ -14,6 +14,7 @@ from core.errors import ConflictError
 from core.pdf import render_pdf
 from org.selectors import is_hr, person_for_user
 from org.services import access_log_record
+from org.types import signed_in
 from rubrics import selectors, services
 from rubrics.models import Ladder, RubricVersion
 
@@ -209,7 +210,7 @@ def version_publish(request: HttpRequest, ladder: str, number: int) -> HttpRespo
     elif request.method == "POST":
         try:
             services.rubric_version_publish(
-                actor=request.user,
+                actor=signed_in(request.user),
                 version=version,
                 change_summary=request.POST.get("change_summary", version.change_summary)[:4000],
             )

@@ -7,14 +7,37 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
+from org.models import User
 from tests.factories import build_world
 
-ROLES = ["anonymous", "engineer", "manager", "other_manager", "hr"]
+# The roles of the route matrix (tests/test_routes.py), SPEC §3. Most are the cast member of
+# the same name; the others stand for who plays them (see build_route_world):
+ROLES = [
+    "anonymous",
+    "engineer",
+    "teammate",  # same team as the engineer, manages no one
+    "manager",  # the engineer's manager
+    "director",  # the manager's manager (skip level)
+    "committee",  # on the committee of the engineer's calibration session, not in the chain
+    "respondent",  # asked for feedback on the engineer, not in the chain, not on the team
+    "hr",
+    "superuser",  # is_superuser, not in the HR group, no person record
+    "no_person",  # a signed-in user with no person record
+]
+ROLE_MEMBERS = {
+    "committee": "other_manager",
+    "respondent": "other_engineer",
+    "superuser": "root",
+    "no_person": "no_person",
+}
+
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.AXES_ENABLED = False
     cache.clear()
     yield
@@ -26,10 +49,12 @@ def world(db) -> SimpleNamespace:
     return build_world()
 
 
-def user_for(world: SimpleNamespace, role: str):
+def user_for(world: SimpleNamespace, role: str) -> User | None:
+    """The user behind a role of ROLES, or any cast member by its attribute name."""
     if role == "anonymous":
         return None
-    return getattr(world, role).user
+    member = getattr(world, ROLE_MEMBERS.get(role, role))
+    return member if isinstance(member, User) else member.user
 
 
 @pytest.fixture

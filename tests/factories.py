@@ -149,9 +149,12 @@ def build_world() -> SimpleNamespace:
       ├─ Team A: manager (m) → engineer (e), teammate (t)
       └─ Team B: other_manager (om) → other engineer (oe)
     director (d) manages m and om; hr (People team) holds the HR role.
+    root is a superuser with no person record (and not in the HR group); no_person is a
+    signed-in user with no person record.
     The IC ladder has v1 published and v2 draft.
     """
     root = make_superuser()
+    no_person = User.objects.create_user("noperson", "noperson@example.org", "pw-for-tests")
     Group.objects.get_or_create(name=settings.HR_GROUP_NAME)
     ladder, v1 = make_ladder(root)
     v2 = rubric_services.rubric_version_clone(actor=root, ladder=ladder)
@@ -211,6 +214,7 @@ def build_world() -> SimpleNamespace:
         engineer=engineer,
         teammate=teammate,
         other_engineer=other_engineer,
+        no_person=no_person,
     )
 
 

@@ -12,7 +12,7 @@ import pypdfium2.raw as pdfium_c
 from django.urls import reverse
 
 from audit.documents import report_pdf_render
-from calibration import documents
+from calibration import documents, packet_build
 from core.pdf import render_pdf
 from tests.calibration.test_documents import release_single, session_with_texts
 
@@ -72,7 +72,7 @@ def _link_targets(data: bytes) -> list[str]:
 
 def test_no_pdf_links_to_a_file_on_the_server(world, client_for):
     setup = session_with_texts(world, text=LINKS)
-    packet = render_pdf("calibration/packet_pdf.html", documents.packet_context(setup.session))
+    packet = render_pdf("calibration/packet_pdf.html", packet_build.packet_context(setup.session))
     release_single(world, setup, rationale="Above L4 execution: " + LINKS)
     setup.review.refresh_from_db()
     rubric = client_for("engineer").get(reverse("rubrics:pdf", args=[world.ladder.slug, 1]))

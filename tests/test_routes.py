@@ -6,17 +6,26 @@ row in ROUTES, so a new page or endpoint cannot ship without its role tests.
 
 from __future__ import annotations
 
-from typing import Any
+import datetime
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
 
+from org.models import User
 from tests.audit import page_routes as audit_page_routes
 from tests.calibration import board_page_routes, letter_page_routes
-from tests.conftest import ROLES
-from tests.outcomes import conftest as outcomes_fixtures
+from tests.conftest import FAST_HASHERS, ROLES, user_for
+from tests.factories import build_world
 from tests.reviews import library_page_routes, review_page_routes
-from tests.route_cases import ANON_API, ANON_HTML, NO_ARGS, Case, everyone, hr_only
+from tests.route_cases import ANON_API, ANON_HTML, NO_ARGS, Case, everyone, hr_only, roles
 
 ROUTES: list[Case] = [
     # --- HTML pages ------------------------------------------------------------------
@@ -439,7 +448,7 @@ ROUTES += [
         data=lambda w: {
             "cycle": w.cycle.pk,
             "subject": w.engineer.pk,
-            "respondent": w.other_engineer.pk,
+            "respondent": w.teammate.pk,
             "relationship": "peer",
         },
     ),
@@ -579,16 +588,6 @@ ROUTES += [
 
 
 # --- Fairness audit (HR only; everyone else 404) --------------------------------------
-class _CycleQuery(str):
-    """`test_role_access` formats `query` with {v1} and {v2} only; the audit needs the id of
-    `world.cycle` (built by `extras`: the newest cycle), so this query fills it in."""
-
-    def format(self, *args: Any, **kwargs: Any) -> str:
-        from reviews.models import ReviewCycle
-
-        return super().format(*args, cycle=ReviewCycle.objects.latest("pk").pk, **kwargs)
-
-
 ROUTES += [
     Case(
         "api:audit-outcomes",
@@ -596,7 +595,7 @@ ROUTES += [
         NO_ARGS,
         hr_only(200, 404, ANON_API),
         api=True,
-        query=_CycleQuery("cycle={cycle}&dimension=team&outcome=high_rating"),
+        query="cycle={cycle}&dimension=team&outcome=high_rating",
     ),
     Case(
         "api:audit-report",
@@ -604,7 +603,7 @@ ROUTES += [
         NO_ARGS,
         hr_only(200, 404, ANON_API),
         api=True,
-        query=_CycleQuery("cycle={cycle}"),
+        query="cycle={cycle}",
     ),
     # 202: the PDF is queued for the background worker.
     Case(
@@ -613,7 +612,7 @@ ROUTES += [
         NO_ARGS,
         hr_only(202, 404, ANON_API),
         api=True,
-        query=_CycleQuery("cycle={cycle}"),
+        query="cycle={cycle}",
     ),
 ]
 
@@ -724,6 +723,10 @@ ROUTES += audit_page_routes.ROUTES
 COVERED_ELSEWHERE = {"admin"}
 
 
+
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
 def _walk(patterns: list[Any], namespace: str = "") -> set[str]:
     names: set[str] = set()
     for p in patterns:
@@ -743,82 +746,190 @@ def test_every_route_has_role_tests() -> None:
     covered = {c.name for c in ROUTES}
     missing = sorted(routes - covered)
     assert not missing, f"Routes without role tests: {missing}"
-    for name in covered:
-        for case in (c for c in ROUTES if c.name == name):
-            assert set(case.expect) == set(ROLES), f"{name} must list every role"
-
-
-def _cases() -> list[Any]:
-    out = []
     for case in ROUTES:
-        for role in ROLES:
-            label = f"{case.method} {case.name}{' (' + case.note + ')' if case.note else ''}"
-            out.append(pytest.param(case, role, id=f"{label} as {role}"))
-    return out
+        assert set(case.expect) == set(ROLES), f"{case.name} must list every role"
+        assert case.method in METHODS, f"{case.name}: unknown method {case.method}"
 
 
-@pytest.fixture
-def extras(world):
-    """Objects the routes act on, attached to the world."""
-    import datetime
+def build_route_world() -> SimpleNamespace:
+    """The cast (build_world) and what the routes act on, with every role of ROLES in place:
 
-    from org import services
+    - cycle: open; ev: the engineer's evidence; review: the manager's draft review of the
+      engineer; fb: the manager asked other_engineer (the respondent: Team B, outside the
+      chain) about the engineer; ci: a check-in of the engineer; dimension: gender.
+    - calib: a calibrating cycle whose Team A session holds the engineer's case; its
+      facilitator and only committee member is other_manager (the committee role: Team B's
+      manager, outside the engineer's chain). The director is on no committee, so the
+      skip-level row shows what the chain alone gives. Team B's session has the manager on
+      its committee.
+    """
+    from org import services as org_services
+    from outcomes import services as outcome_services
     from reviews import services as review_services
     from tests.reviews.conftest import make_cycle
 
-    world.dimension = services.dimension_save(
-        actor=world.root, key="gender", label="Gender", values=["woman", "man", "non-binary"]
+    w = build_world()
+    w.dimension = org_services.dimension_save(
+        actor=w.root, key="gender", label="Gender", values=["woman", "man", "non-binary"]
     )
-    world.cycle = make_cycle(world)
-    world.ev = review_services.evidence_create(
-        actor=world.engineer.user,
-        person=world.engineer,
+    w.cycle = make_cycle(w)
+    w.ev = review_services.evidence_create(
+        actor=w.engineer.user,
+        person=w.engineer,
         title="Billing split",
         occurred_on=datetime.date(2026, 2, 2),
         url="https://github.com/acme/b/pull/1",
     )
-    world.review = review_services.review_create(
-        actor=world.manager.user, cycle=world.cycle, subject=world.engineer
+    w.review = review_services.review_create(
+        actor=w.manager.user, cycle=w.cycle, subject=w.engineer
     )
-    world.fb = review_services.feedback_request_create(
-        actor=world.manager.user,
-        cycle=world.cycle,
-        subject=world.engineer,
-        respondent=world.other_manager,
+    w.fb = review_services.feedback_request_create(
+        actor=w.manager.user,
+        cycle=w.cycle,
+        subject=w.engineer,
+        respondent=w.other_engineer,
         relationship="cross_functional",
     )
-    world.ci = review_services.check_in_create(
-        actor=world.manager.user,
-        person=world.engineer,
+    w.ci = review_services.check_in_create(
+        actor=w.manager.user,
+        person=w.engineer,
         occurred_on=datetime.date(2026, 2, 9),
         what_changed="Took over the billing on-call",
         risks="Too much context switching",
     )
-    return world
+    w.calib = _route_calibration(w)
+    w.ingestion_token, _secret = outcome_services.ingestion_token_create(
+        actor=w.root, name="Route tests"
+    )
+    return w
 
 
-# The outcomes fixtures live with the outcomes tests; this makes one of them usable here.
-route_ingestion_token = outcomes_fixtures.route_ingestion_token
+def _route_calibration(w: SimpleNamespace) -> SimpleNamespace:
+    from calibration import services as calibration
+    from calibration.models import CalibrationCase
+    from reviews import services as review_services
+    from tests.calibration.conftest import END, START, submitted_review
+
+    cycle = review_services.cycle_create(
+        actor=w.hr.user, name="H2 2025", starts_on=START, ends_on=END, rubric_versions=[w.v1]
+    )
+    cycle = review_services.cycle_transition(actor=w.hr.user, cycle=cycle, to="open")
+    review = submitted_review(w, cycle, w.engineer, rating="exceeds", promotion_to="L5")
+    submitted_review(w, cycle, w.teammate, rating="meets")
+    submitted_review(w, cycle, w.other_engineer, rating="meets")
+    cycle = review_services.cycle_transition(actor=w.hr.user, cycle=cycle, to="calibrating")
+    session = calibration.session_create(
+        actor=w.hr.user,
+        cycle=cycle,
+        name="Team A calibration",
+        facilitator=w.other_manager,
+        committee=[w.other_manager],
+        scope_teams=[w.team_a],
+    )
+    session = calibration.session_open(actor=w.hr.user, session=session)
+    other_session = calibration.session_create(
+        actor=w.hr.user,
+        cycle=cycle,
+        name="Team B calibration",
+        facilitator=w.manager,
+        committee=[w.manager],
+        scope_teams=[w.team_b],
+    )
+    other_session = calibration.session_open(actor=w.hr.user, session=other_session)
+    return SimpleNamespace(
+        cycle=cycle,
+        session=session,
+        other_session=other_session,
+        review=review,
+        case=CalibrationCase.objects.get(session=session, review=review, kind="rating"),
+    )
 
 
-@pytest.mark.parametrize(("case", "role"), _cases())
-def test_role_access(
-    case: Case, role: str, world, extras, route_ingestion_token, client_for, api_for
-) -> None:
-    world.ingestion_token = route_ingestion_token
-    client = api_for(role) if case.api else client_for(role)
+@pytest.fixture(scope="module")
+def route_world(django_db_setup, django_db_blocker) -> Iterator[SimpleNamespace]:
+    """Built once per module (per xdist worker) inside a transaction that is rolled back at
+    the end; every test runs in its own savepoint on top (the `db` fixture), and every role's
+    request in one more, so no request can change what the next one sees."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        with override_settings(PASSWORD_HASHERS=FAST_HASHERS, AXES_ENABLED=False):
+            world = build_route_world()
+        yield world
+        transaction.set_rollback(True)
+
+
+def _client(case: Case, user: User | None) -> Client:
+    client: Client = APIClient() if case.api else Client()
+    # A 500 is a status like any other here: record it instead of raising.
+    client.raise_request_exception = False
+    if user is not None:
+        if case.api:
+            cast(APIClient, client).force_authenticate(user)
+        else:
+            client.force_login(user)
+    return client
+
+
+def _request(case: Case, world: SimpleNamespace, role: str, method: str) -> HttpResponse:
     url = reverse(case.name, args=case.args(world))
     if case.query:
-        url += "?" + case.query.format(v1=world.v1.pk, v2=world.v2.pk)
+        url += "?" + case.query.format(v1=world.v1.pk, v2=world.v2.pk, cycle=world.cycle.pk)
     kwargs: dict[str, Any] = {}
-    if case.data is not None:
+    if case.data is not None and method == case.method:
         kwargs["data"] = case.data(world)
         if case.api:
             kwargs["format"] = "json"
-    response = getattr(client, case.method)(url, **kwargs)
-    expected = case.expect[role]
-    assert response.status_code == expected, (
-        f"{case.method.upper()} {url} as {role}: {response.status_code}, expected {expected}"
-    )
-    if expected == ANON_HTML and role == "anonymous" and not case.api and case.name != "logout":
-        assert response["Location"].startswith(reverse("login"))
+    cache.clear()
+    with transaction.atomic():
+        response = getattr(_client(case, user_for(world, role)), method)(url, **kwargs)
+        transaction.set_rollback(True)
+    return response
+
+
+def _label(case: Case) -> str:
+    return f"{case.method} {case.name}{' (' + case.note + ')' if case.note else ''}"
+
+
+@pytest.mark.parametrize("case", ROUTES, ids=_label)
+def test_role_access(case: Case, route_world: SimpleNamespace, db: None) -> None:
+    actual: dict[str, int] = {}
+    wrong_redirects: list[str] = []
+    for role in ROLES:
+        response = _request(case, route_world, role, case.method)
+        actual[role] = response.status_code
+        if (
+            role == "anonymous"
+            and response.status_code == ANON_HTML
+            and not case.api
+            and case.name != "logout"
+            and not response["Location"].startswith(reverse("login"))
+        ):
+            wrong_redirects.append(response["Location"])
+    import json, os
+    if os.environ.get("ROUTES_DUMP"):
+        with open(os.environ["ROUTES_DUMP"] + os.environ.get("PYTEST_XDIST_WORKER", ""), "a") as f:
+            f.write(json.dumps({"id": _label(case), "actual": actual}) + "\n")
+    # One dict for every role, so a failure shows every wrong cell at once.
+    assert actual == case.expect, f"{case.method.upper()} {case.name}: {actual}"
+    assert not wrong_redirects, f"anonymous not sent to login: {wrong_redirects}"
+
+
+def _only_405(case: Case) -> bool:
+    return all(code == 405 for role, code in case.expect.items() if role != "anonymous")
+
+
+NAMES = sorted({c.name for c in ROUTES})
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_other_methods_answer_405(name: str, route_world: SimpleNamespace, db: None) -> None:
+    """Every method among GET/POST/PUT/PATCH/DELETE that a route has no role test for is
+    not served: 405 (to HR, who may do the most)."""
+    cases = [c for c in ROUTES if c.name == name]
+    served = {c.method for c in cases if not _only_405(c)}
+    actual = {m: _request(cases[0], route_world, "hr", m).status_code for m in METHODS}
+    expected = {m: actual[m] if m in served else 405 for m in METHODS}
+    import json, os
+    if os.environ.get("ROUTES_DUMP"):
+        with open(os.environ["ROUTES_DUMP"] + "405" + os.environ.get("PYTEST_XDIST_WORKER", ""), "a") as f:
+            f.write(json.dumps({"id": name, "actual": actual, "served": sorted(served)}) + "\n")
+    assert actual == expected, f"{name} (role tests for {sorted(served)})"

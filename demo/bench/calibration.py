@@ -13,8 +13,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from calibration.documents import letter_pdf, packet_build
+from calibration.documents import letter_pdf
 from calibration.models import CalibrationCase, CalibrationSession, SessionPacket
+from calibration.packet_build import packet_build
 from org.models import Person
 from reviews.models import Assessment, Evidence, Review, ReviewCycle
 from rubrics.models import Competency, RubricVersion

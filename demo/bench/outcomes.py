@@ -15,6 +15,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from org.models import Team
+from org.types import User
 from outcomes import services
 from outcomes.models import Deployment, Incident
 
@@ -39,7 +40,7 @@ def _items(team: Team, batch: int, size: int, start: dt.datetime) -> list[dict[s
 
 
 def measure_ingestion(
-    *, stdout: Any, hr_user: Any, batches: int = 10, batch_size: int = 1000
+    *, stdout: Any, hr_user: User, batches: int = 10, batch_size: int = 1000
 ) -> None:
     team = Team.objects.create(name="Bench ingestion", slug="bench-ingestion")
     _, secret = services.ingestion_token_create(actor=hr_user, name="bench")
@@ -68,7 +69,7 @@ def measure_ingestion(
 
 
 def measure_scorecard(
-    *, stdout: Any, hr_user: Any, deployments: int = 50_000, repeat: int = 5
+    *, stdout: Any, hr_user: User, deployments: int = 50_000, repeat: int = 5
 ) -> None:
     team = Team.objects.create(name="Bench busy team", slug="bench-busy-team")
     today = timezone.localdate()
@@ -135,7 +136,7 @@ def measure_scorecard(
         )
 
 
-def run(*, stdout: Any, hr_user: Any) -> None:
+def run(*, stdout: Any, hr_user: User) -> None:
     stdout.write("\nTeam outcomes\n")
     measure_ingestion(stdout=stdout, hr_user=hr_user)
     measure_scorecard(stdout=stdout, hr_user=hr_user)

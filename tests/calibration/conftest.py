@@ -7,7 +7,8 @@ import pytest
 
 from calibration import services as calibration
 from calibration.models import CalibrationCase
-from reviews import services as reviews
+from reviews.services.cycles import cycle_create, cycle_transition
+from reviews.services.reviews import review_create, review_submit, review_update
 from tests.reviews.conftest import add_evidence
 
 START = datetime.date(2025, 7, 1)
@@ -27,8 +28,8 @@ def submitted_review(world, cycle, person, *, rating="meets", promotion_to=""):
         ),
     ]
     manager = person.parent
-    review = reviews.review_create(actor=manager.user, cycle=cycle, subject=person)
-    reviews.review_update(
+    review = review_create(actor=manager.user, cycle=cycle, subject=person)
+    review_update(
         actor=manager.user,
         review=review,
         version=review.version,
@@ -57,7 +58,7 @@ def submitted_review(world, cycle, person, *, rating="meets", promotion_to=""):
         ],
     )
     review.refresh_from_db()
-    return reviews.review_submit(actor=manager.user, review=review)
+    return review_submit(actor=manager.user, review=review)
 
 
 def build_calibration(world) -> SimpleNamespace:
@@ -71,18 +72,18 @@ def build_calibration(world) -> SimpleNamespace:
     So for `session`: other_manager decides, director decides, manager (on another
     committee) and engineer (a subject) get 404, HR sees all.
     """
-    cycle = reviews.cycle_create(
+    cycle = cycle_create(
         actor=world.hr.user,
         name="H2 2025",
         starts_on=START,
         ends_on=END,
         rubric_versions=[world.v1],
     )
-    cycle = reviews.cycle_transition(actor=world.hr.user, cycle=cycle, to="open")
+    cycle = cycle_transition(actor=world.hr.user, cycle=cycle, to="open")
     r_eng = submitted_review(world, cycle, world.engineer, rating="exceeds", promotion_to="L5")
     r_mate = submitted_review(world, cycle, world.teammate, rating="meets")
     r_other = submitted_review(world, cycle, world.other_engineer, rating="meets")
-    cycle = reviews.cycle_transition(actor=world.hr.user, cycle=cycle, to="calibrating")
+    cycle = cycle_transition(actor=world.hr.user, cycle=cycle, to="calibrating")
     session = calibration.session_create(
         actor=world.hr.user,
         cycle=cycle,

@@ -10,8 +10,8 @@ from django.db import DatabaseError, connection, transaction
 from calibration import services
 from calibration.models import CalibrationCase, CalibrationSession, DecisionLog
 from core.errors import ImmutableError
-from reviews import services as review_services
 from reviews.models import Review
+from reviews.services.cycles import cycle_transition
 
 CASES = "/api/v1/calibration-cases/"
 SESSIONS = "/api/v1/calibration-sessions/"
@@ -102,7 +102,7 @@ def test_the_full_path_through_the_api(world, calib, api_for):
     )
     assert mgr.post(f"{SESSIONS}{calib.other_session.pk}/finalize/").status_code == 200
     for to in ("finalized", "released"):
-        review_services.cycle_transition(actor=world.hr.user, cycle=calib.cycle, to=to)
+        cycle_transition(actor=world.hr.user, cycle=calib.cycle, to=to)
     body = api_for("engineer").get(f"/api/v1/reviews/{calib.review.pk}/").json()
     assert (body["status"], body["final_rating"], body["promotion_outcome"]) == (
         "released",

@@ -18,13 +18,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from calibration import documents
+from calibration import documents, packet_build
 from calibration import services as calibration
 from calibration.models import CalibrationCase, SessionPacket
 from core.pdf import render_pdf_html
 from org import services as org_services
 from org.models import AccessLog
-from reviews import services as reviews
+from reviews.services.cycles import cycle_transition
+from reviews.services.reviews import review_acknowledge, review_create, review_submit, review_update
 from tests.calibration.conftest import run_task_worker
 from tests.factories import make_person
 from tests.reviews.conftest import add_evidence, make_cycle
@@ -90,11 +91,11 @@ def decide_and_finalize(world, calib, *, evidence_for_other=(), promotion="appro
     )
     calibration.session_finalize(actor=world.hr.user, session=calib.session)
     calibration.session_finalize(actor=world.hr.user, session=calib.other_session)
-    reviews.cycle_transition(actor=world.hr.user, cycle=calib.cycle, to="finalized")
+    cycle_transition(actor=world.hr.user, cycle=calib.cycle, to="finalized")
 
 
 def release(world, calib) -> None:
-    reviews.cycle_transition(actor=world.hr.user, cycle=calib.cycle, to="released")
+    cycle_transition(actor=world.hr.user, cycle=calib.cycle, to="released")
 
 
 @pytest.fixture
@@ -178,8 +179,8 @@ def session_with_texts(world, *, text: str) -> SimpleNamespace:
             world, world.engineer, "Mentored a joiner", datetime.date(2026, 3, 9), kind="mentoring"
         ),
     ]
-    review = reviews.review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
-    reviews.review_update(
+    review = review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
+    review_update(
         actor=world.manager.user,
         review=review,
         version=review.version,
@@ -207,8 +208,8 @@ def session_with_texts(world, *, text: str) -> SimpleNamespace:
         ],
     )
     review.refresh_from_db()
-    review = reviews.review_submit(actor=world.manager.user, review=review)
-    cycle = reviews.cycle_transition(actor=world.hr.user, cycle=cycle, to="calibrating")
+    review = review_submit(actor=world.manager.user, review=review)
+    cycle = cycle_transition(actor=world.hr.user, cycle=cycle, to="calibrating")
     session = calibration.session_create(
         actor=world.hr.user,
         cycle=cycle,
@@ -232,8 +233,8 @@ def release_single(world, setup: SimpleNamespace, *, rationale: str) -> None:
         rubric_refs=[{"level": "L4", "competency": "execution"}],
     )
     calibration.session_finalize(actor=world.hr.user, session=setup.session)
-    cycle = reviews.cycle_transition(actor=world.hr.user, cycle=setup.cycle, to="finalized")
-    reviews.cycle_transition(actor=world.hr.user, cycle=cycle, to="released")
+    cycle = cycle_transition(actor=world.hr.user, cycle=setup.cycle, to="finalized")
+    cycle_transition(actor=world.hr.user, cycle=cycle, to="released")
 
 
 # --- The outcome letter ----------------------------------------------------------------
@@ -366,9 +367,7 @@ def test_a_manager_outside_the_chain_and_the_committees_gets_404(world, released
 
 def test_an_acknowledged_review_still_has_its_letter(world, released, client_for):
     assert client_for("engineer").get(letter_pdf_url(released.review)).status_code == 200
-    reviews.review_acknowledge(
-        actor=world.engineer.user, review=released.review, response="Thanks."
-    )
+    review_acknowledge(actor=world.engineer.user, review=released.review, response="Thanks.")
 
     response = client_for("engineer").get(letter_url(released.review))
 
@@ -428,7 +427,9 @@ def test_the_packet_shows_every_case_the_rubric_in_scope_and_the_findings(world)
     )
     assert other  # no review: not a case
 
-    html = render_pdf_html("calibration/packet_pdf.html", documents.packet_context(setup.session))
+    html = render_pdf_html(
+        "calibration/packet_pdf.html", packet_build.packet_context(setup.session)
+    )
 
     assert "Team A, first half" in html
     assert "Confidential: for the calibration committee" in html
@@ -450,7 +451,9 @@ def test_the_packet_shows_every_case_the_rubric_in_scope_and_the_findings(world)
 
 
 def test_the_packet_of_the_calibration_fixture_lists_each_subject_and_promotion(world, calib):
-    html = render_pdf_html("calibration/packet_pdf.html", documents.packet_context(calib.session))
+    html = render_pdf_html(
+        "calibration/packet_pdf.html", packet_build.packet_context(calib.session)
+    )
 
     assert "Erin Engineer" in html and "Toby Teammate" in html
     assert "Olga Otherengineer" not in html
@@ -462,10 +465,10 @@ def test_the_packet_of_the_calibration_fixture_lists_each_subject_and_promotion(
 
 
 def test_the_packet_pdf_grows_with_the_cases_and_names_every_subject(world, calib):
-    small = documents.packet_build(
+    small = packet_build.packet_build(
         documents.packet_request(user=world.manager.user, session=calib.other_session)
     )
-    large = documents.packet_build(
+    large = packet_build.packet_build(
         documents.packet_request(user=world.other_manager.user, session=calib.session)
     )
 
@@ -501,9 +504,9 @@ def test_the_packet_is_built_by_the_background_worker(
 def test_no_demographic_answer_appears_in_a_letter_or_a_packet(world, calib, client_for):
     values = give_demographics(world)
     packet_html = render_pdf_html(
-        "calibration/packet_pdf.html", documents.packet_context(calib.session)
+        "calibration/packet_pdf.html", packet_build.packet_context(calib.session)
     )
-    packet_pdf = documents.packet_build(
+    packet_pdf = packet_build.packet_build(
         documents.packet_request(user=world.other_manager.user, session=calib.session)
     )
     decide_and_finalize(world, calib)
@@ -529,7 +532,9 @@ def test_no_demographic_answer_appears_in_a_letter_or_a_packet(world, calib, cli
 def test_script_in_a_narrative_renders_inert_in_the_packet(world):
     setup = session_with_texts(world, text=XSS)
 
-    html = render_pdf_html("calibration/packet_pdf.html", documents.packet_context(setup.session))
+    html = render_pdf_html(
+        "calibration/packet_pdf.html", packet_build.packet_context(setup.session)
+    )
 
     assert "<strong>bold work</strong>" in html
     assert "&lt;script&gt;alert" in html  # shown as text, never run

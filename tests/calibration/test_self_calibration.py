@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from calibration import services as calibration
 from calibration.models import CalibrationCase, CalibrationSession, DecisionLog
-from reviews import services as reviews
+from reviews.services.cycles import cycle_create, cycle_transition
+from reviews.services.reviews import review_create
 from tests.calibration.conftest import END, START, submitted_review
 
 SESSIONS = "/api/v1/calibration-sessions/"
@@ -23,14 +24,14 @@ def _text(html: str) -> str:
 
 
 def _open_cycle(world):
-    cycle = reviews.cycle_create(
+    cycle = cycle_create(
         actor=world.hr.user,
         name="H2 2025",
         starts_on=START,
         ends_on=END,
         rubric_versions=[world.v1],
     )
-    return reviews.cycle_transition(actor=world.hr.user, cycle=cycle, to="open")
+    return cycle_transition(actor=world.hr.user, cycle=cycle, to="open")
 
 
 def _body(world, cycle, **changes):
@@ -68,7 +69,7 @@ def test_a_person_reviewed_in_the_scope_cannot_sit_on_the_session(
 
 def test_a_draft_in_the_scope_counts_too(world, api_for):
     cycle = _open_cycle(world)
-    reviews.review_create(actor=world.manager.user, cycle=cycle, subject=world.teammate)
+    review_create(actor=world.manager.user, cycle=cycle, subject=world.teammate)
 
     response = api_for("hr").post(
         SESSIONS, _body(world, cycle, committee=[world.teammate.pk]), format="json"
@@ -121,7 +122,7 @@ def test_a_review_that_entered_the_scope_later_is_left_out_when_the_session_open
     session = CalibrationSession.objects.get(pk=created.json()["id"])
     submitted_review(world, cycle, world.engineer)
     toby_review = submitted_review(world, cycle, world.teammate)
-    reviews.cycle_transition(actor=world.hr.user, cycle=cycle, to="calibrating")
+    cycle_transition(actor=world.hr.user, cycle=cycle, to="calibrating")
 
     hr_page = client_for("hr")
     opened = hr_page.post(reverse("calibration:session-open", args=[session.pk]), follow=True)

@@ -10,7 +10,8 @@ import time_machine
 from demo.outcomes import delivery_teams, seed_outcomes
 from org.models import Team, User
 from outcomes.models import Deployment, HealthSurvey, Incident, SLOReport
-from outcomes.selectors import period_window, team_scorecard
+from outcomes.selectors.scorecard import team_scorecard
+from outcomes.selectors.windows import period_window
 from tests.factories import seed_demo
 from tests.outcomes.helpers import d
 

@@ -8,14 +8,13 @@ import statistics
 
 import pytest
 
-from outcomes.selectors import (
-    DORA,
-    Window,
-    period_window,
+from outcomes.selectors.dora import DORA
+from outcomes.selectors.scorecard import (
     team_scorecard,
     team_scorecard_with_history,
     team_scorecards,
 )
+from outcomes.selectors.windows import Window, period_window
 from tests.outcomes.helpers import at, d, deploy, incident, scorecard_url, slo, survey
 
 pytestmark = pytest.mark.django_db

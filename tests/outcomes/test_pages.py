@@ -8,7 +8,8 @@ import pytest
 import time_machine
 from django.template.loader import render_to_string
 
-from outcomes.selectors import DORA_REPORT, team_scorecard
+from outcomes.selectors.dora import DORA_REPORT
+from outcomes.selectors.scorecard import team_scorecard
 from tests.outcomes.helpers import at, d, deploy, incident, slo, survey
 
 pytestmark = pytest.mark.django_db

@@ -62,7 +62,7 @@ ROUTES: list[Case] = [
         _roles(engineer=302, manager=302, other_manager=400, hr=400),
         data=lambda w: {
             "subject": w.engineer.pk,
-            "respondent": w.other_engineer.pk,
+            "respondent": w.teammate.pk,
             "relationship": "peer",
             "cycle": w.cycle.pk,
         },

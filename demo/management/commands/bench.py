@@ -20,7 +20,9 @@ from demo import rubrics as rubrics_demo
 from demo.bench import audit as audit_bench
 from demo.bench import outcomes as outcomes_bench
 from demo.org import seed_actor
+from org import services
 from org.models import Person, Team, User
+from org.selectors import person_list, team_list
 
 TEAM_SIZE = 9
 
@@ -33,13 +35,15 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=5)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if Person.objects.exists():
+        actor = seed_actor()
+        if person_list(user=actor).exists():
             raise CommandError("bench needs an empty database (make bench uses its own).")
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
         started = time.perf_counter()
-        people = self.build_org(options["people"])
+        people = self.build_org(actor, options["people"])
         self.stdout.write(
-            f"Built {Person.objects.count():,} people in {Team.objects.count():,} teams "
+            f"Built {person_list(user=actor).count():,} people in "
+            f"{team_list(user=actor).count():,} teams "
             f"({connection.vendor}) in {time.perf_counter() - started:.1f}s\n"
         )
         self.run_measurements(people, options["repeat"])
@@ -50,40 +54,46 @@ class Command(BaseCommand):
         outcomes_bench.run(stdout=self.stdout, hr_user=people["hr"].user)
 
     @transaction.atomic
-    def build_org(self, n: int) -> dict[str, Person]:
+    def build_org(self, actor: User, n: int) -> dict[str, Person]:
         """Bulk inserts for speed: this is a fixture for measuring reads, not a write path."""
-        actor = seed_actor()
         ladders = rubrics_demo.seed_rubrics(actor=actor)
         ic, em = ladders["engineering-ic"], ladders["engineering-manager"]
         password = make_password("bench")
-        root_team = Team.objects.create(name="Engineering", slug="engineering")
+        root_team = services.team_create(actor=actor, name="Engineering", slug="engineering")
         n_teams = max(1, n // (TEAM_SIZE + 1))
         groups = [
-            Team.objects.create(name=f"Group {g}", slug=f"group-{g}", parent=root_team)
+            services.team_create(
+                actor=actor, name=f"Group {g}", slug=f"group-{g}", parent=root_team
+            )
             for g in range(max(1, n_teams // 12))
         ]
-        teams = Team.objects.bulk_create(
-            [
+        teams = services.teams_bulk_create(
+            actor=actor,
+            teams=[
                 Team(name=f"Team {i}", slug=f"team-{i}", parent=groups[i % len(groups)])
                 for i in range(n_teams)
-            ]
+            ],
+        )
+        vp = services.person_create(
+            actor=actor,
+            username="bench-vp",
+            full_name="Bench VP",
+            team=root_team,
+            ladder=em,
+            level="M4",
+        )
+        hr = services.person_create(
+            actor=actor, username="bench-hr", full_name="Bench HR", team=root_team, is_hr=True
         )
 
-        def users(names: list[str]) -> list[User]:
-            return User.objects.bulk_create([User(username=u, password=password) for u in names])
+        def person(username: str, **kw: Any) -> Person:
+            return Person(user=User(username=username, password=password), **kw)
 
-        vp_user, hr_user = users(["bench-vp", "bench-hr"])
-        from org.services import _set_hr
-
-        _set_hr(hr_user, True)
-        vp = Person.objects.create(
-            user=vp_user, full_name="Bench VP", team=root_team, ladder=em, level="M4"
-        )
-        Person.objects.create(user=hr_user, full_name="Bench HR", team=root_team)
-        managers = Person.objects.bulk_create(
-            [
-                Person(
-                    user=u,
+        managers = services.people_bulk_create(
+            actor=actor,
+            people=[
+                person(
+                    f"bench-m{i}",
                     full_name=f"Manager {i}",
                     team=teams[i],
                     parent=vp,
@@ -91,15 +101,16 @@ class Command(BaseCommand):
                     level="M1",
                     function="Engineering management",
                 )
-                for i, u in enumerate(users([f"bench-m{i}" for i in range(n_teams)]))
-            ]
+                for i in range(n_teams)
+            ],
         )
         ic_count = max(0, n - n_teams - 2)
         levels = ["L3", "L4", "L5", "L6", "L7"]
-        engineers = Person.objects.bulk_create(
-            [
-                Person(
-                    user=u,
+        engineers = services.people_bulk_create(
+            actor=actor,
+            people=[
+                person(
+                    f"bench-e{i}",
                     full_name=f"Engineer {i}",
                     team=teams[i % n_teams],
                     parent=managers[i % n_teams],
@@ -107,11 +118,10 @@ class Command(BaseCommand):
                     level=levels[i % 5],
                     function="Backend",
                 )
-                for i, u in enumerate(users([f"bench-e{i}" for i in range(ic_count)]), 1)
+                for i in range(1, ic_count + 1)
             ],
-            batch_size=2000,
         )
-        return {"hr": hr_user.person, "vp": vp, "manager": managers[0], "engineer": engineers[0]}
+        return {"hr": hr, "vp": vp, "manager": managers[0], "engineer": engineers[0]}
 
     def run_measurements(self, people: dict[str, Person], repeat: int) -> None:
         engineer = people["engineer"]

@@ -1,5 +1,4 @@
-"""Plain forms for the review pages. The rules live in reviews.services; these forms only
-turn a POST into the arguments the services take."""
+"""The review editor's form, starting a review and acknowledging one."""
 
 from __future__ import annotations
 
