@@ -8,15 +8,16 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audit import documents, selectors, services
-from audit.models import AuditRun, ReportPdf
-from audit.population import OUTCOMES
+from audit import documents, services
+from audit.models import AuditRun
+from audit.selectors.access import audit_cycle_get, audit_reader_require
+from audit.selectors.outcome_tables import audit_outcomes
+from audit.selectors.population import OUTCOMES
 from audit.serializers import (
     AuditOutcomesQuerySerializer,
     AuditOutcomesSerializer,
@@ -25,17 +26,19 @@ from audit.serializers import (
     AuditReportSerializer,
 )
 from core.background_documents import build_status_body
-from org.selectors import is_hr
+from org.types import signed_in
 
 
-class IsHROrNotFound(BasePermission):
-    """Signed-in users who are not HR get 404, not 403; anonymous ones get 401."""
+class IsAuditReader(BasePermission):
+    """Anonymous callers get 401; signed-in ones who may not read the audit get 404 from
+    its gate (audit.selectors.access), which the selectors run again. Run here as well so
+    that it comes before the query parameters are read: a bad parameter answered 400
+    would tell anyone that the endpoint exists."""
 
-    def has_permission(self, request: Any, view: Any) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         if not request.user or not request.user.is_authenticated:
             return False
-        if not is_hr(request.user):
-            raise NotFound()
+        audit_reader_require(user=request.user)
         return True
 
 
@@ -50,7 +53,7 @@ REFUSALS = {
 
 
 class AuditOutcomesView(APIView):
-    permission_classes = [IsHROrNotFound]
+    permission_classes = [IsAuditReader]
 
     @extend_schema(
         operation_id="audit_outcomes",
@@ -86,15 +89,16 @@ class AuditOutcomesView(APIView):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         reference = params.get("reference") or None  # "?reference=" means the default
-        cycle = selectors.audit_cycle_get(pk=params["cycle"])
-        data = selectors.audit_outcomes(
+        cycle = audit_cycle_get(user=request.user, pk=params["cycle"])
+        data = audit_outcomes(
+            user=request.user,
             cycle=cycle,
             dimension=params["dimension"],
             outcome=params["outcome"],
             reference=reference,
         )
         services.audit_run_record(
-            actor=request.user,
+            actor=signed_in(request.user),
             cycle=cycle,
             kind=AuditRun.Kind.OUTCOMES,
             params={
@@ -109,7 +113,7 @@ class AuditOutcomesView(APIView):
 
 
 class AuditReportView(APIView):
-    permission_classes = [IsHROrNotFound]
+    permission_classes = [IsAuditReader]
 
     @extend_schema(
         operation_id="audit_report",
@@ -120,20 +124,15 @@ class AuditReportView(APIView):
     def get(self, request: Request) -> Response:
         query = AuditReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        cycle = selectors.audit_cycle_get(pk=query.validated_data["cycle"])
-        data = selectors.audit_report_cached(cycle=cycle)
-        services.audit_run_record(
-            actor=request.user,
-            cycle=cycle,
-            kind=AuditRun.Kind.REPORT,
-            params={"min_group_size": data["min_group_size"]},
-            path=request.get_full_path(),
+        cycle = audit_cycle_get(user=request.user, pk=query.validated_data["cycle"])
+        data = documents.report_deliver(
+            user=request.user, cycle=cycle, path=request.get_full_path(), page=False
         )
         return Response(AuditReportSerializer(data).data)
 
 
 class AuditReportPdfView(APIView):
-    permission_classes = [IsHROrNotFound]
+    permission_classes = [IsAuditReader]
 
     @extend_schema(
         operation_id="audit_report_pdf",
@@ -151,16 +150,13 @@ class AuditReportPdfView(APIView):
         until it answers 200."""
         query = AuditReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        cycle = selectors.audit_cycle_get(pk=query.validated_data["cycle"])
+        cycle = audit_cycle_get(user=request.user, pk=query.validated_data["cycle"])
         pdf = documents.report_pdf_request(user=request.user, cycle=cycle)
-        if pdf.status == ReportPdf.Status.DONE and pdf.pdf:
-            return documents.report_pdf_response(
-                user=request.user,
-                cycle=cycle,
-                pdf=pdf,
-                path=request.get_full_path(),
-                attachment=False,
-            )
+        response = documents.report_pdf_deliver(
+            user=request.user, cycle=cycle, pdf=pdf, path=request.get_full_path(), attachment=False
+        )
+        if response is not None:
+            return response
         return Response(
             AuditReportPdfStatusSerializer(
                 build_status_body(pdf, noun="PDF", url=request.build_absolute_uri())

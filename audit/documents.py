@@ -1,10 +1,12 @@
-"""The fairness audit report as a PDF (SPEC §6): the same sections, charts and tables as
-the report page, laid out for A4 by WeasyPrint.
+"""How the fairness audit's documents are handed out (SPEC §6): the report (a page for
+HR, JSON for the API), its CSV and its PDF. Each has one ``<document>_deliver``, which
+the page view and the API view both call: the HR gate, the state check, the AuditRun row
+(with its who-viewed-what AccessLog line, ``audit.services.audit_run_record``) and what
+is handed out.
 
-A big cycle takes seconds (the review-by-review language pass, then the layout), so the
-PDF is built by a background task (``audit.tasks.build_report_pdf``) and kept for the
-state of the data it was computed from: asking again while nothing changed returns the
-same PDF; after a change (a review, a calibration decision, a demographic answer, a word
+The PDF is built by the background worker (``audit.pdf_build``) and kept for the state
+of the data it was computed from: asking again while nothing changed returns the same
+PDF; after a change (a review, a calibration decision, a demographic answer, a word
 list edit), a new one is built.
 """
 
@@ -15,105 +17,95 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils.text import slugify
 
-from audit import presentation, selectors, services
+from audit import services
+from audit.csv import report_csv
 from audit.models import AuditRun, ReportPdf
-from core.background_documents import Lease, build_claim, build_request
-from core.pdf import render_pdf_pages
+from audit.pdf_build import report_pdf_state_key
+from audit.selectors.access import audit_reader_require
+from audit.selectors.report import audit_report_cached
+from audit.tasks import build_report_pdf
+from core.background_documents import build_request
+from org.types import Viewer
 from reviews.models import ReviewCycle
 
-# Bump when the PDF's layout changes, so that kept PDFs are rebuilt.
-LAYOUT_VERSION = 1
+
+def _file_name(cycle: ReviewCycle, extension: str) -> str:
+    return f"fairness-audit-{cycle.pk}-{slugify(cycle.name)}.{extension}"
 
 
-def report_state_key(cycle: ReviewCycle) -> str:
-    """The state of the data the report is computed from, and of the PDF's layout."""
-    return f"{selectors.report_state_key(cycle)}-{LAYOUT_VERSION}"
+# --- The report ------------------------------------------------------------------------
 
 
-# The charts in the PDF use the fonts bundled for PDFs (see core.pdf).
-PDF_CHART_FONT = "LH Sans, DejaVu Sans, sans-serif"
+def report_deliver(*, user: Viewer, cycle: ReviewCycle, path: str, page: bool) -> dict[str, Any]:
+    """The report of the cycle (computed once per state of its data, then cached), logged
+    as a view of the report page (``page``) or of its JSON. The page renders it and the
+    API serializes it."""
+    actor = audit_reader_require(user=user)
+    report = audit_report_cached(user=actor, cycle=cycle)
+    services.audit_run_record(
+        actor=actor,
+        cycle=cycle,
+        kind=AuditRun.Kind.REPORT_HTML if page else AuditRun.Kind.REPORT,
+        params={"min_group_size": report["min_group_size"]},
+        path=path,
+    )
+    return report
 
 
-def report_pdf_current(cycle: ReviewCycle) -> ReportPdf | None:
+def report_csv_deliver(*, user: Viewer, cycle: ReviewCycle, path: str) -> HttpResponse:
+    """The report's outcome tables as a CSV download (the same cached numbers as the
+    page), logged."""
+    actor = audit_reader_require(user=user)
+    report = audit_report_cached(user=actor, cycle=cycle)
+    services.audit_run_record(
+        actor=actor,
+        cycle=cycle,
+        kind=AuditRun.Kind.REPORT_CSV,
+        params={"min_group_size": report["min_group_size"]},
+        path=path,
+    )
+    response = HttpResponse(report_csv(report), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(cycle, "csv")}"'
+    return response
+
+
+# --- The PDF ---------------------------------------------------------------------------
+
+
+def report_pdf_current(*, user: Viewer, cycle: ReviewCycle) -> ReportPdf | None:
     """The PDF (built, building or failed) for the data as it is now, if one was asked for."""
-    return ReportPdf.objects.filter(cycle=cycle, state_key=report_state_key(cycle)).first()
+    audit_reader_require(user=user)
+    return ReportPdf.objects.filter(cycle=cycle, state_key=report_pdf_state_key(cycle)).first()
 
 
-def report_pdf_request(*, user: Any, cycle: ReviewCycle) -> ReportPdf:
+def report_pdf_request(*, user: Viewer, cycle: ReviewCycle) -> ReportPdf:
     """The PDF for the data as it is now: found, or created and queued for the background
     worker (`manage.py worker`). A failed build, or one whose worker died, is queued
     again (core.background_documents)."""
-    from audit.tasks import build_report_pdf
-
+    actor = audit_reader_require(user=user)
     return build_request(
         ReportPdf,
-        key={"cycle": cycle, "state_key": report_state_key(cycle)},
-        user=user,
+        key={"cycle": cycle, "state_key": report_pdf_state_key(cycle)},
+        user=actor,
         task=build_report_pdf,
     )
 
 
-def report_pdf_response(
-    *, user: Any, cycle: ReviewCycle, pdf: ReportPdf, path: str, attachment: bool
-) -> HttpResponse:
-    """Hand a built PDF to HR (the page downloads it, the API shows it inline), logging
-    the delivery as an AuditRun with who and when."""
+def report_pdf_deliver(
+    *, user: Viewer, cycle: ReviewCycle, pdf: ReportPdf | None, path: str, attachment: bool
+) -> HttpResponse | None:
+    """Hand the PDF to HR when it is built (the page downloads it, the API shows it
+    inline), logging the delivery. None while it is not built for the data as it is now:
+    the caller says so its own way (the page leads back to the progress page, the API
+    answers 202 with the progress)."""
+    actor = audit_reader_require(user=user)
+    if pdf is None or pdf.status != ReportPdf.Status.DONE or not pdf.pdf:
+        return None
     services.audit_run_record(
-        actor=user, cycle=cycle, kind=AuditRun.Kind.REPORT_PDF, params={"pdf": pdf.pk}, path=path
+        actor=actor, cycle=cycle, kind=AuditRun.Kind.REPORT_PDF, params={"pdf": pdf.pk}, path=path
     )
-    assert pdf.pdf is not None, "only a built PDF is handed out"
     response = HttpResponse(bytes(pdf.pdf), content_type="application/pdf")
-    name = f"fairness-audit-{cycle.pk}-{slugify(cycle.name)}.pdf"
     response["Content-Disposition"] = (
-        f'{"attachment" if attachment else "inline"}; filename="{name}"'
+        f'{"attachment" if attachment else "inline"}; filename="{_file_name(cycle, "pdf")}"'
     )
     return response
-
-
-def report_pdf_context(report: dict[str, Any], cycle: ReviewCycle) -> dict[str, Any]:
-    return {
-        "cycle": cycle,
-        "report": report,
-        "sections": presentation.report_sections(report, chart_font=PDF_CHART_FONT),
-        "comparison": presentation.comparison_sections(report),
-        **presentation.findings_context(report),
-    }
-
-
-def report_pdf_pages(
-    *, cycle: ReviewCycle, report: dict[str, Any] | None = None
-) -> tuple[bytes, int]:
-    """The report as PDF bytes and its page count, computed and laid out now."""
-    if report is None:
-        report = selectors.audit_report(cycle=cycle)
-    return render_pdf_pages("audit/report_pdf.html", report_pdf_context(report, cycle))
-
-
-def report_pdf_render(*, cycle: ReviewCycle, report: dict[str, Any] | None = None) -> bytes:
-    """The report as PDF bytes, computed and laid out now (`make bench` times this)."""
-    return report_pdf_pages(cycle=cycle, report=report)[0]
-
-
-def report_pdf_build(pdf: ReportPdf, lease: Lease | None = None) -> ReportPdf:
-    """Compute the report and lay it out, reporting progress through the lease as it
-    goes: the review-by-review pass is the first 70%, the layout the rest. (The task
-    passes its lease; a direct call claims the queued row.)"""
-    if lease is None:
-        lease = build_claim(ReportPdf, pdf.pk)
-        if lease is None:
-            raise ValueError(f"Report PDF {pdf.pk} is not queued.")
-    claimed = lease
-
-    def progress(done: int, total: int) -> None:
-        claimed.progress(max(1, int(70 * done / max(total, 1))))
-
-    report = selectors.audit_report(cycle=pdf.cycle, progress=progress)
-    lease.progress(70)
-    data, pages = report_pdf_pages(cycle=pdf.cycle, report=report)
-    lease.finish(pdf=data, pages=pages)
-    # Superseded PDFs hold numbers that are no longer current: keep only the newest.
-    ReportPdf.objects.filter(
-        cycle_id=pdf.cycle_id, status__in=[ReportPdf.Status.DONE, ReportPdf.Status.FAILED]
-    ).exclude(pk=pdf.pk).delete()
-    pdf.refresh_from_db()
-    return pdf

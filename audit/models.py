@@ -46,7 +46,7 @@ class AuditRun(models.Model):
 class ReportPdf(BackgroundDocument):
     """The report of a cycle as a PDF, built in the background (WeasyPrint takes seconds
     for a big cycle) for one state of the data it is computed from (``state_key``, see
-    ``audit.documents.report_state_key``). The numbers themselves are not stored
+    ``audit.pdf_build.report_pdf_state_key``). The numbers themselves are not stored
     elsewhere: the PDF is the only copy, readable by HR only. Status, progress, PDF and
     lease: core.background_documents.BackgroundDocument."""
 

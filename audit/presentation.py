@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils.text import slugify
 
 from audit.charts import rates_svg, trend_svg
-from audit.population import OUTCOMES
+from audit.selectors.population import OUTCOMES
 
 
 def _pct(value: Any) -> str:

@@ -10,12 +10,13 @@ from django.db import transaction
 from audit.models import AuditRun
 from org.selectors import is_hr
 from org.services import access_log_record
+from org.types import User
 from reviews.models import ReviewCycle
 
 
 @transaction.atomic
 def audit_run_record(
-    *, actor: Any, cycle: ReviewCycle, kind: str, params: dict[str, Any], path: str = ""
+    *, actor: User, cycle: ReviewCycle, kind: str, params: dict[str, Any], path: str = ""
 ) -> AuditRun:
     """Log one generation of an outcome table or a report (SPEC §6): an AuditRun with
     what was asked for, and the matching who-viewed-what AccessLog row."""

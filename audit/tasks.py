@@ -5,6 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from audit.models import ReportPdf
+from audit.pdf_build import report_pdf_build
 from core.background_documents import build_run
 
 
@@ -12,6 +13,4 @@ from core.background_documents import build_run
 def build_report_pdf(pdf_id: int, attempt: int | None = None) -> int:
     """Build one attempt of a report PDF (core.background_documents: the lease). Idempotent: a PDF
     built, taken by another worker or queued again since is left as it is."""
-    from audit.documents import report_pdf_build
-
     return build_run(ReportPdf, pdf_id, report_pdf_build, attempt=attempt)

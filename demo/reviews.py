@@ -23,12 +23,15 @@ from __future__ import annotations
 import datetime
 import random
 from collections import Counter, defaultdict
-from typing import Any
 
+from demo.calibration import calibrate
+from demo.conversations import seed_conversations
 from demo.org import apportion
 from org.models import DemographicAnswer, Person
-from reviews import services
+from org.types import User
 from reviews.models import Evidence, Review, ReviewCycle
+from reviews.services.cycles import cycle_create, cycle_transition
+from reviews.services.reviews import review_acknowledge, review_create, review_submit, review_update
 from rubrics.models import RubricVersion
 
 H2_2025 = ("H2 2025", datetime.date(2025, 7, 1), datetime.date(2025, 12, 31))
@@ -162,7 +165,7 @@ NARRATIVES: dict[str, list[dict[str, str]]] = {
 
 
 def _evidence_for(
-    person: Person, actor: Any, start: datetime.date, rng: random.Random, n: int
+    person: Person, actor: User, start: datetime.date, rng: random.Random, n: int
 ) -> list[Evidence]:
     span = (start.replace(month=start.month + 5, day=28) - start).days
     items = []
@@ -221,7 +224,7 @@ def _write(
                 ),
             }
         )
-    return services.review_update(
+    return review_update(
         actor=manager.user,
         review=review,
         version=review.version,
@@ -231,15 +234,15 @@ def _write(
     )
 
 
-def _cycle(actor: Any, spec: tuple[str, datetime.date, datetime.date]) -> ReviewCycle:
+def _cycle(actor: User, spec: tuple[str, datetime.date, datetime.date]) -> ReviewCycle:
     versions = list(RubricVersion.objects.filter(status="published"))
-    cycle = services.cycle_create(
+    cycle = cycle_create(
         actor=actor, name=spec[0], starts_on=spec[1], ends_on=spec[2], rubric_versions=versions
     )
-    return services.cycle_transition(actor=actor, cycle=cycle, to="open")
+    return cycle_transition(actor=actor, cycle=cycle, to="open")
 
 
-def seed_reviews(*, actor: Any) -> dict[str, ReviewCycle]:
+def seed_reviews(*, actor: User) -> dict[str, ReviewCycle]:
     rng = random.Random(31)
     engineers = list(
         Person.objects.filter(ladder__slug="engineering-ic", parent__isnull=False)
@@ -269,7 +272,7 @@ def seed_reviews(*, actor: Any) -> dict[str, ReviewCycle]:
         )
         if state == "not_started":
             continue
-        review = services.review_create(actor=person.parent.user, cycle=h2, subject=person)
+        review = review_create(actor=person.parent.user, cycle=h2, subject=person)
         if state in ("sam", "needs_work"):
             _write(review, person.parent, evidence, rng, good=False, overall="meets")
         elif state == "draft":
@@ -278,14 +281,14 @@ def seed_reviews(*, actor: Any) -> dict[str, ReviewCycle]:
             review = _write(
                 review, person.parent, evidence, rng, good=True, overall=ratings[i % len(ratings)]
             )
-            services.review_submit(actor=person.parent.user, review=review)
-    _seed_conversations(h2, engineers)
+            review_submit(actor=person.parent.user, review=review)
+    seed_conversations(h2, engineers)
     q3 = _manager_cycle(actor, rng)
     return {"h2_2025": h2_2025, "h1": h1, "h2": h2, "q3": q3}
 
 
 def _released_cycle(
-    actor: Any,
+    actor: User,
     spec: tuple[str, datetime.date, datetime.date],
     engineers: list[Person],
     genders: dict[int, str],
@@ -309,22 +312,22 @@ def _released_cycle(
         share = REMARK_SHARE.get(genders.get(person.pk, ""), REMARK_SHARE_OTHERS)
         remark = rng.choice(REMARKS) if rng.random() < share else ""
         evidence = _evidence_for(person, manager.user, spec[1], rng, 4)
-        review = services.review_create(actor=manager.user, cycle=cycle, subject=person)
+        review = review_create(actor=manager.user, cycle=cycle, subject=person)
         review = _write(review, manager, evidence, rng, good=True, overall=overall, remark=remark)
         if promotions and (person.user.username == "sam" or (i % 11 == 5 and overall != "below")):
-            review = services.review_update(
+            review = review_update(
                 actor=manager.user,
                 review=review,
                 version=review.version,
                 promotion_to=_next_level(person.level),
             )
-        services.review_submit(actor=manager.user, review=review)
-    services.cycle_transition(actor=actor, cycle=cycle, to="calibrating")
-    _calibrate(actor, cycle, rng, finalize=True)
+        review_submit(actor=manager.user, review=review)
+    cycle_transition(actor=actor, cycle=cycle, to="calibrating")
+    calibrate(actor=actor, cycle=cycle, rng=rng, finalize=True)
     for to in ("finalized", "released"):
-        services.cycle_transition(actor=actor, cycle=cycle, to=to)
+        cycle_transition(actor=actor, cycle=cycle, to=to)
     for review in Review.objects.filter(cycle=cycle).select_related("subject__user")[::3]:
-        services.review_acknowledge(
+        review_acknowledge(
             actor=review.subject.user,
             review=review,
             response="Thanks: this matches how I saw the half.",
@@ -388,180 +391,12 @@ def _rated_above_meets(
     return high
 
 
-def _seed_conversations(cycle: ReviewCycle, engineers: list[Person]) -> None:
-    """Feedback requests (answered and pending) and check-ins for the Checkout team and a
-    few others, so every role has an inbox and a timeline to look at."""
-    sam = next(p for p in engineers if p.user.username == "sam")
-    priya = sam.parent
-    assert priya is not None
-    peers = [p for p in engineers if p.team_id == sam.team_id and p.pk != sam.pk]
-    outsiders = [p for p in engineers if p.team_id != sam.team_id]
-    answered = services.feedback_request_create(
-        actor=priya.user,
-        cycle=cycle,
-        subject=sam,
-        respondent=peers[0],
-        relationship="peer",
-        message="Sam led the payment retries work with you: what stood out?",
-    )
-    services.feedback_answer(
-        actor=peers[0].user,
-        request=answered,
-        owned="The retry design and the rollout plan, including the dashboards.",
-        changed="Duplicate charges stopped; support tickets about them went from ~30 a week "
-        "to none.",
-        more_of="Share the design earlier with the mobile team.",
-    )
-    services.feedback_request_create(
-        actor=priya.user,
-        cycle=cycle,
-        subject=sam,
-        respondent=outsiders[0],
-        relationship="cross_functional",
-        message="You worked with Sam on the checkout API.",
-    )
-    services.feedback_request_create(
-        actor=sam.user,
-        cycle=cycle,
-        subject=sam,
-        respondent=peers[1],
-        relationship="peer",
-    )
-    partner = services.feedback_request_create(
-        actor=priya.user,
-        cycle=cycle,
-        subject=peers[1],
-        respondent=outsiders[1],
-        relationship="cross_functional",
-    )
-    services.feedback_answer(
-        actor=outsiders[1].user,
-        request=partner,
-        owned="The export API contract our team builds on.",
-        changed="We shipped the finance dashboard three weeks early.",
-        more_of="Flag schema changes a sprint ahead.",
-    )
-    # Sam is asked for feedback on a teammate too.
-    services.feedback_request_create(
-        actor=priya.user,
-        cycle=cycle,
-        subject=peers[1],
-        respondent=sam,
-        relationship="peer",
-    )
-    prompts = [
-        (
-            "Shipped the retry rollout to 100%.",
-            "Waiting on the data team for the export schema.",
-            "On-call load is creeping up.",
-            "Protected focus time on Thursdays.",
-        ),
-        (
-            "Paired with the new joiner on the first release.",
-            "",
-            "The billing migration deadline looks tight.",
-            "A decision on scope from product.",
-        ),
-        (
-            "Wrote the design for idempotent webhooks.",
-            "Review from platform is slow.",
-            "",
-            "An intro to the platform lead.",
-        ),
-    ]
-    for person in [sam, *peers[:3]]:
-        for i, (changed, blocked, risks, support) in enumerate(prompts):
-            services.check_in_create(
-                actor=priya.user,
-                person=person,
-                occurred_on=cycle.starts_on + datetime.timedelta(days=14 + 35 * i),
-                what_changed=changed,
-                blocked=blocked,
-                risks=risks,
-                support=support,
-            )
-
-
 def _next_level(code: str) -> str:
     ladder = ["L3", "L4", "L5", "L6", "L7"]
     return ladder[min(ladder.index(code) + 1, len(ladder) - 1)] if code in ladder else ""
 
 
-def _calibrate(actor: Any, cycle: ReviewCycle, rng: random.Random, *, finalize: bool) -> None:
-    """One session per director's group, facilitated by the director with two other
-    directors; most proposals are kept, some change with a reason, every promotion is
-    decided with a reason."""
-    from calibration import services as calibration
-    from calibration.models import CalibrationCase
-
-    directors = list(
-        Person.objects.filter(ladder__slug="engineering-manager", level="M3")
-        .select_related("team", "user")
-        .order_by("full_name")
-    )
-    for d, director in enumerate(directors):
-        others = [p for p in directors if p.pk != director.pk]
-        session = calibration.session_create(
-            actor=actor,
-            cycle=cycle,
-            name=f"{cycle.name}: {director.team.name}",
-            facilitator=director,
-            committee=[director, *others],
-            scope_teams=[director.team],
-        )
-        session = calibration.session_open(actor=actor, session=session)
-        cases = list(CalibrationCase.objects.filter(session=session).select_related("review"))
-        for i, case in enumerate(cases):
-            if not finalize and i % 3 == 2:
-                continue  # still to discuss
-            member = others[i % len(others)] if others else director
-            if case.kind == CalibrationCase.Kind.PROMOTION:
-                approved = (i + d) % 2 == 0
-                calibration.case_decide(
-                    actor=member.user,
-                    case=case,
-                    version=case.version,
-                    promotion_decision="approved" if approved else "not_approved",
-                    rationale=(
-                        "Already works at the next level's scope: led the cross-team design "
-                        "and its rollout, cited in the evidence."
-                        if approved
-                        else "Strong at the current level; the next level's expectation of "
-                        "setting direction across teams is not yet shown in the evidence."
-                    ),
-                    rubric_refs=[{"level": case.target_level, "competency": "ownership"}],
-                )
-                continue
-            proposed = case.proposed_rating
-            change = {"strongly_exceeds": "exceeds", "below": "meets"}.get(proposed)
-            if change and (i + d) % 2 == 0:
-                calibration.case_decide(
-                    actor=member.user,
-                    case=case,
-                    version=case.version,
-                    calibrated_rating=change,
-                    rationale=(
-                        f"The evidence shows the {case.level} expectations for technical "
-                        f"execution met consistently; it does not show the sustained scope "
-                        f"that '{proposed.replace('_', ' ')}' describes at this level."
-                        if change == "exceeds"
-                        else f"Two cited incidents were handled as {case.level} expects; the "
-                        f"gaps in the narrative are not borne out by the evidence."
-                    ),
-                    rubric_refs=[{"level": case.level, "competency": "technical_execution"}],
-                )
-            else:
-                calibration.case_decide(
-                    actor=member.user,
-                    case=case,
-                    version=case.version,
-                    calibrated_rating=proposed,
-                )
-        if finalize:
-            calibration.session_finalize(actor=director.user, session=session)
-
-
-def _manager_cycle(actor: Any, rng: random.Random) -> ReviewCycle:
+def _manager_cycle(actor: User, rng: random.Random) -> ReviewCycle:
     """Quarterly reviews of the engineering managers, now in calibration: a session in
     progress with some cases decided, some changed with reasons, and a promotion case."""
     from calibration import services as calibration
@@ -578,14 +413,14 @@ def _manager_cycle(actor: Any, rng: random.Random) -> ReviewCycle:
         boss = manager.parent
         assert boss is not None
         evidence = _evidence_for(manager, boss.user, spec[1], rng, 4)
-        review = services.review_create(actor=boss.user, cycle=cycle, subject=manager)
+        review = review_create(actor=boss.user, cycle=cycle, subject=manager)
         review = _write(review, boss, evidence, rng, good=True, overall=ratings[i % 6])
         if i == 1 and manager.level == "M1":
-            review = services.review_update(
+            review = review_update(
                 actor=boss.user, review=review, version=review.version, promotion_to="M2"
             )
-        services.review_submit(actor=boss.user, review=review)
-    services.cycle_transition(actor=actor, cycle=cycle, to="calibrating")
+        review_submit(actor=boss.user, review=review)
+    cycle_transition(actor=actor, cycle=cycle, to="calibrating")
     marcus = Person.objects.get(user__username="marcus")
     directors = list(Person.objects.filter(level="M3").exclude(pk=marcus.pk))
     hana = Person.objects.get(user__username="hana")

@@ -11,7 +11,8 @@ from rest_framework.response import Response
 
 from core.errors import StaleVersionError
 from org.permissions import IsHROrReadOnly
-from reviews import selectors, services
+from org.types import signed_in
+from reviews import selectors
 from reviews.filters import CheckInFilter, CycleFilter, EvidenceFilter, FeedbackFilter, ReviewFilter
 from reviews.models import CheckIn, Evidence, FeedbackRequest, Review, ReviewCycle
 from reviews.serializers import (
@@ -31,6 +32,16 @@ from reviews.serializers import (
     ReviewUpdateSerializer,
     TransitionSerializer,
     VersionSerializer,
+)
+from reviews.services.check_ins import check_in_create, check_in_promote
+from reviews.services.cycles import cycle_create, cycle_transition, cycle_update
+from reviews.services.evidence import evidence_create
+from reviews.services.feedback import feedback_answer, feedback_decline, feedback_request_create
+from reviews.services.reviews import (
+    review_acknowledge,
+    review_create,
+    review_submit,
+    review_update,
 )
 
 
@@ -57,7 +68,7 @@ class CycleViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = CycleInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        cycle = services.cycle_create(actor=request.user, **data.validated_data)
+        cycle = cycle_create(actor=signed_in(request.user), **data.validated_data)
         return Response(self._out(cycle), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CycleInputSerializer, responses=CycleSerializer)
@@ -67,7 +78,7 @@ class CycleViewSet(
             data=request.data, partial=kwargs.get("partial", False), context={"request": request}
         )
         data.is_valid(raise_exception=True)
-        cycle = services.cycle_update(actor=request.user, cycle=cycle, **data.validated_data)
+        cycle = cycle_update(actor=signed_in(request.user), cycle=cycle, **data.validated_data)
         return Response(self._out(cycle))
 
     @extend_schema(request=TransitionSerializer, responses=CycleSerializer)
@@ -76,8 +87,8 @@ class CycleViewSet(
         cycle = self.get_object()
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        cycle = services.cycle_transition(
-            actor=request.user, cycle=cycle, to=data.validated_data["to"]
+        cycle = cycle_transition(
+            actor=signed_in(request.user), cycle=cycle, to=data.validated_data["to"]
         )
         return Response(self._out(cycle))
 
@@ -101,7 +112,7 @@ class EvidenceViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = EvidenceInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        item = services.evidence_create(actor=request.user, **data.validated_data)
+        item = evidence_create(actor=signed_in(request.user), **data.validated_data)
         return Response(EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
@@ -134,7 +145,7 @@ class ReviewViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = ReviewCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        review = services.review_create(actor=request.user, **data.validated_data)
+        review = review_create(actor=signed_in(request.user), **data.validated_data)
         return Response(self._out(review), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReviewUpdateSerializer, responses=ReviewSerializer)
@@ -143,8 +154,8 @@ class ReviewViewSet(
         data = ReviewUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            review = services.review_update(
-                actor=request.user, review=review, **data.validated_data
+            review = review_update(
+                actor=signed_in(request.user), review=review, **data.validated_data
             )
         except StaleVersionError as exc:
             raise self._with_current(exc, review) from None
@@ -157,8 +168,10 @@ class ReviewViewSet(
         data = VersionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            review = services.review_submit(
-                actor=request.user, review=review, version=data.validated_data.get("version")
+            review = review_submit(
+                actor=signed_in(request.user),
+                review=review,
+                version=data.validated_data.get("version"),
             )
         except StaleVersionError as exc:
             raise self._with_current(exc, review) from None
@@ -170,8 +183,10 @@ class ReviewViewSet(
         review = self.get_object()
         data = AcknowledgeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        review = services.review_acknowledge(
-            actor=request.user, review=review, response=data.validated_data.get("response", "")
+        review = review_acknowledge(
+            actor=signed_in(request.user),
+            review=review,
+            response=data.validated_data.get("response", ""),
         )
         return Response(self._out(review))
 
@@ -198,7 +213,7 @@ class FeedbackRequestViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = FeedbackRequestInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        item = services.feedback_request_create(actor=request.user, **data.validated_data)
+        item = feedback_request_create(actor=signed_in(request.user), **data.validated_data)
         return Response(FeedbackRequestSerializer(item).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=FeedbackAnswerSerializer, responses=FeedbackRequestSerializer)
@@ -207,13 +222,13 @@ class FeedbackRequestViewSet(
         item = self.get_object()
         data = FeedbackAnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        item = services.feedback_answer(actor=request.user, request=item, **data.validated_data)
+        item = feedback_answer(actor=signed_in(request.user), request=item, **data.validated_data)
         return Response(FeedbackRequestSerializer(item).data)
 
     @extend_schema(request=None, responses=FeedbackRequestSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: str | None = None) -> Response:
-        item = services.feedback_decline(actor=request.user, request=self.get_object())
+        item = feedback_decline(actor=signed_in(request.user), request=self.get_object())
         return Response(FeedbackRequestSerializer(item).data)
 
 
@@ -236,7 +251,7 @@ class CheckInViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = CheckInInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        item = services.check_in_create(actor=request.user, **data.validated_data)
+        item = check_in_create(actor=signed_in(request.user), **data.validated_data)
         return Response(CheckInSerializer(item).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PromoteSerializer, responses={201: EvidenceSerializer})
@@ -245,7 +260,7 @@ class CheckInViewSet(
         check_in = self.get_object()
         data = PromoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        item = services.check_in_promote(
-            actor=request.user, check_in=check_in, **data.validated_data
+        item = check_in_promote(
+            actor=signed_in(request.user), check_in=check_in, **data.validated_data
         )
         return Response(EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)

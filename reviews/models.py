@@ -183,6 +183,10 @@ class Assessment(models.Model):
     evidence = models.ManyToManyField(Evidence, blank=True, related_name="citations")
     order = models.PositiveIntegerField(default=0)
 
+    # Ratings and narratives are what calibration and the fairness audit read: keep
+    # every saved value, as the review itself does.
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["review_id", "order", "id"]
         constraints = [

@@ -10,6 +10,8 @@ from core.markdown import render_markdown
 from core.validation import long_text, past_date, plausible_date, single_line
 from org.serializers import person_field, team_field
 from reviews import selectors
+from reviews.lint import lint_review
+from reviews.lint_terms import load_terms
 from reviews.models import CheckIn, Evidence, FeedbackRequest, Review, ReviewCycle
 from rubrics.models import RubricVersion
 
@@ -219,8 +221,6 @@ class ReviewSerializer(serializers.ModelSerializer[Review]):
 
     @extend_schema_field(LintFindingSerializer(many=True))
     def get_lint(self, obj: Review) -> Any:
-        from reviews.lint import lint_review, load_terms
-
         # Load the word lists once per response, not once per review in a list.
         context = self.context
         if "lint_terms" not in context:

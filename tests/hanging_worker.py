@@ -23,7 +23,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-import audit.documents  # noqa: E402
+import audit.pdf_build  # noqa: E402
 import calibration.documents  # noqa: E402
 
 
@@ -34,7 +34,7 @@ def _hang(*args: Any, **kwargs: Any) -> Any:
 
 # The layout step of each document, where it is looked up at build time.
 calibration.documents.render_pdf = _hang
-audit.documents.report_pdf_pages = _hang
+audit.pdf_build.report_pdf_pages = _hang
 
 if __name__ == "__main__":
     call_command("db_worker", *sys.argv[1:])

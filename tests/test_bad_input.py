@@ -14,8 +14,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from org.models import Team
-from reviews import services as reviews_services
 from reviews.models import Evidence, ReviewCycle
+from reviews.services.cycles import cycle_create
+from reviews.services.evidence import evidence_create
 from tests.reviews.conftest import make_cycle
 
 TOKEN_URL = "/api/v1/auth/token/"
@@ -227,7 +228,7 @@ def test_a_draft_cycle_cannot_be_moved_outside_the_range(world, api_for):
 
 def test_the_cycle_service_refuses_a_date_outside_the_range_whoever_calls_it(world):
     with pytest.raises(DjangoValidationError) as caught:
-        reviews_services.cycle_create(
+        cycle_create(
             actor=world.hr.user,
             name="Old",
             starts_on=datetime.date(1, 1, 1),
@@ -288,7 +289,7 @@ def test_evidence_in_the_future_is_refused_by_the_library_form(world, client_for
 
 def test_the_evidence_service_refuses_a_future_date_whoever_calls_it(world):
     with pytest.raises(DjangoValidationError) as caught:
-        reviews_services.evidence_create(
+        evidence_create(
             actor=world.engineer.user,
             person=world.engineer,
             title="Later",

@@ -11,7 +11,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from django.urls import reverse
 
-from audit.documents import report_pdf_render
+from audit.pdf_build import report_pdf_render
 from calibration import documents, packet_build
 from core.pdf import render_pdf
 from tests.calibration.test_documents import release_single, session_with_texts
@@ -81,7 +81,7 @@ def test_no_pdf_links_to_a_file_on_the_server(world, client_for):
         "rubric": rubric.content,
         "letter": documents.letter_pdf(setup.review),
         "packet": packet,
-        "audit": report_pdf_render(cycle=setup.cycle),
+        "audit": report_pdf_render(user=world.hr.user, cycle=setup.cycle),
     }
     for kind, data in pdfs.items():
         assert not [t for t in _link_targets(data) if t.startswith("file:")], kind

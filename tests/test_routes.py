@@ -765,7 +765,10 @@ def build_route_world() -> SimpleNamespace:
     """
     from org import services as org_services
     from outcomes import services as outcome_services
-    from reviews import services as review_services
+    from reviews.services.check_ins import check_in_create
+    from reviews.services.evidence import evidence_create
+    from reviews.services.feedback import feedback_request_create
+    from reviews.services.reviews import review_create
     from tests.reviews.conftest import make_cycle
 
     w = build_world()
@@ -773,24 +776,24 @@ def build_route_world() -> SimpleNamespace:
         actor=w.root, key="gender", label="Gender", values=["woman", "man", "non-binary"]
     )
     w.cycle = make_cycle(w)
-    w.ev = review_services.evidence_create(
+    w.ev = evidence_create(
         actor=w.engineer.user,
         person=w.engineer,
         title="Billing split",
         occurred_on=datetime.date(2026, 2, 2),
         url="https://github.com/acme/b/pull/1",
     )
-    w.review = review_services.review_create(
+    w.review = review_create(
         actor=w.manager.user, cycle=w.cycle, subject=w.engineer
     )
-    w.fb = review_services.feedback_request_create(
+    w.fb = feedback_request_create(
         actor=w.manager.user,
         cycle=w.cycle,
         subject=w.engineer,
         respondent=w.other_engineer,
         relationship="cross_functional",
     )
-    w.ci = review_services.check_in_create(
+    w.ci = check_in_create(
         actor=w.manager.user,
         person=w.engineer,
         occurred_on=datetime.date(2026, 2, 9),
@@ -807,17 +810,17 @@ def build_route_world() -> SimpleNamespace:
 def _route_calibration(w: SimpleNamespace) -> SimpleNamespace:
     from calibration import services as calibration
     from calibration.models import CalibrationCase
-    from reviews import services as review_services
+    from reviews.services.cycles import cycle_create, cycle_transition
     from tests.calibration.conftest import END, START, submitted_review
 
-    cycle = review_services.cycle_create(
+    cycle = cycle_create(
         actor=w.hr.user, name="H2 2025", starts_on=START, ends_on=END, rubric_versions=[w.v1]
     )
-    cycle = review_services.cycle_transition(actor=w.hr.user, cycle=cycle, to="open")
+    cycle = cycle_transition(actor=w.hr.user, cycle=cycle, to="open")
     review = submitted_review(w, cycle, w.engineer, rating="exceeds", promotion_to="L5")
     submitted_review(w, cycle, w.teammate, rating="meets")
     submitted_review(w, cycle, w.other_engineer, rating="meets")
-    cycle = review_services.cycle_transition(actor=w.hr.user, cycle=cycle, to="calibrating")
+    cycle = cycle_transition(actor=w.hr.user, cycle=cycle, to="calibrating")
     session = calibration.session_create(
         actor=w.hr.user,
         cycle=cycle,

@@ -24,7 +24,7 @@ from django.db.models import Aggregate, Count, Max, QuerySet
 
 from calibration.models import CalibrationCase, CalibrationSession
 from org.models import PREFER_NOT_TO_SAY, DemographicAnswer, DemographicDimension, Person, Team
-from reviews import lint
+from reviews import lint, lint_terms
 from reviews.models import Assessment, Evidence, LintTerm, Review, ReviewCycle
 from rubrics.models import Ladder, Rating
 
@@ -115,7 +115,7 @@ class Signals:
 
 # --- What the audit reads ----------------------------------------------------------------
 # Every query the audit of a cycle reads is a ``Source``, defined once below. The report
-# reads its rows through these sources, and its cache key (``audit.selectors.
+# reads its rows through these sources, and its cache key (``audit.selectors.report.
 # report_state_key``) is built from the very same sources, so an input added here is in
 # the key without anyone having to remember it (issue #10, point 23).
 
@@ -124,7 +124,7 @@ ROWS: Mapping[str, Aggregate] = {"n": Count("pk"), "last": Max("pk")}
 # row with a higher id (even a save(update_fields=...) that leaves an auto_now column
 # alone), so its highest id moves with every change; an index gives it in one step.
 CHANGES: Mapping[str, Aggregate] = {"last": Max("pk")}
-# The columns of a word list entry that ``reviews.lint.compile_terms`` takes.
+# The columns of a word list entry that ``reviews.lint_terms.compile_terms`` takes.
 TERM_FIELDS = ("code", "phrase", "suggestion")
 
 
@@ -415,7 +415,7 @@ def review_signals(
     cycle = population.cycle
     sources = signal_sources(cycle)
     # The same rows as load_terms gives the author's linter.
-    terms = lint.compile_terms(sources["terms"].rows.values_list(*TERM_FIELDS))
+    terms = lint_terms.compile_terms(sources["terms"].rows.values_list(*TERM_FIELDS))
     narratives = {
         row[0]: dict(zip(lint.NARRATIVE_SECTIONS, row[1:], strict=True))
         for row in population_sources(cycle)["reviews"].rows.values_list(

@@ -1,7 +1,7 @@
 """Fairness audit timings for `make bench`: the report of a released cycle with one review
 per person who has a level (10,000 people), through the API and through the selector, its
-query count next to a 500-person cycle's, and the report PDF when
-``audit.documents.report_pdf_render`` is there. Each measured cycle follows an earlier one,
+query count next to a 500-person cycle's, and the report PDF
+(``audit.pdf_build.report_pdf_render``). Each measured cycle follows an earlier one,
 which the report compares it with. The data is bulk-inserted: this measures reads, not
 the write paths."""
 
@@ -22,10 +22,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from audit.selectors import audit_report
+from audit.pdf_build import report_pdf_render
+from audit.selectors.report import audit_report
 from calibration.models import CalibrationCase, CalibrationSession
 from org import services as org_services
 from org.models import PREFER_NOT_TO_SAY, DemographicAnswer, DemographicDimension, Person
+from org.types import User
 from reviews.models import Assessment, Evidence, Review, ReviewCycle
 from rubrics.models import Competency, Rating, RubricVersion
 
@@ -377,13 +379,11 @@ def _pdf_pages(pdf: bytes) -> str:
         return size
 
 
-def audit_pdf_line(stdout: Any, cycle: ReviewCycle, label: str) -> None:
+def audit_pdf_line(stdout: Any, user: User, cycle: ReviewCycle, label: str) -> None:
     """The report PDF, laid out as the background task does (one run: it takes seconds)."""
-    from audit.documents import report_pdf_render
-
     with CaptureQueriesContext(connection) as ctx:
         t0 = time.perf_counter()
-        pdf = report_pdf_render(cycle=cycle)
+        pdf = report_pdf_render(user=user, cycle=cycle)
         ms = (time.perf_counter() - t0) * 1000
     stdout.write(f"{label:<40} {ms:>10.1f} {ms:>8.1f} {len(ctx):>8}   ({_pdf_pages(pdf)})")
 
@@ -432,7 +432,8 @@ def run(stdout: Any, people: dict[str, Person]) -> None:
     )
 
     client = Client()
-    client.force_login(people["hr"].user)
+    hr = people["hr"].user
+    client.force_login(hr)
     stdout.write(
         "(the API and the page compute the report on the first call and read it from the "
         "cache after that, until the data changes; the selector always computes)"
@@ -443,7 +444,11 @@ def run(stdout: Any, people: dict[str, Person]) -> None:
         n = f"({measured.reviews:,} reviews)"
         for kind, label, call in (
             ("API", f"Audit report API {n}", _api(client, measured.cycle)),
-            ("selector", f"audit_report selector {n}", partial(audit_report, cycle=measured.cycle)),
+            (
+                "selector",
+                f"audit_report selector {n}",
+                partial(audit_report, user=hr, cycle=measured.cycle),
+            ),
             ("page", f"Audit report page (HTML) {n}", _page(client, measured.cycle)),
         ):
             first, median, queries = _measure(call)
@@ -455,4 +460,4 @@ def run(stdout: Any, people: dict[str, Person]) -> None:
         f"selector {counts['selector'][0]} vs {counts['selector'][1]}, "
         f"page {counts['page'][0]} vs {counts['page'][1]}"
     )
-    audit_pdf_line(stdout, large.cycle, f"Audit report PDF ({large.reviews:,} reviews)")
+    audit_pdf_line(stdout, hr, large.cycle, f"Audit report PDF ({large.reviews:,} reviews)")

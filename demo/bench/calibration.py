@@ -17,6 +17,7 @@ from calibration.documents import letter_pdf
 from calibration.models import CalibrationCase, CalibrationSession, SessionPacket
 from calibration.packet_build import packet_build
 from org.models import Person
+from org.selectors import person_list
 from reviews.models import Assessment, Evidence, Review, ReviewCycle
 from rubrics.models import Competency, RubricVersion
 
@@ -114,7 +115,11 @@ def _session(
 
 def run(stdout: Any, people: dict[str, Person]) -> None:
     member = people["manager"]
-    engineers = list(Person.objects.filter(ladder__slug="engineering-ic").order_by("pk")[:300])
+    engineers = list(
+        person_list(user=people["hr"].user)
+        .filter(ladder__slug="engineering-ic")
+        .order_by("pk")[:300]
+    )
     cycle, reviews = _build(engineers, member)
     board = _session(cycle, reviews[:200], member, "Bench board")
     packet_session = _session(cycle, reviews[200:300], member, "Bench packet")
@@ -147,10 +152,9 @@ def run(stdout: Any, people: dict[str, Person]) -> None:
     )
 
     review = reviews[0]
-    Review.objects.filter(pk=review.pk).update(
-        status=Review.Status.RELEASED, final_rating="exceeds"
-    )
-    review.refresh_from_db()
+    review.status = Review.Status.RELEASED
+    review.final_rating = "exceeds"
+    review.save(update_fields=["status", "final_rating"])
     cache.clear()
     with CaptureQueriesContext(connection) as ctx:
         t0 = time.perf_counter()

@@ -19,7 +19,7 @@ class CycleForm(forms.Form):
     )
     starts_on = forms.DateField(label="Starts on", widget=DATE, validators=[plausible_date])
     ends_on = forms.DateField(label="Ends on", widget=DATE, validators=[plausible_date])
-    rubric_versions = forms.ModelMultipleChoiceField(
+    rubric_versions: forms.ModelMultipleChoiceField[RubricVersion] = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -15,12 +15,12 @@ from reviews.models import FeedbackRequest, ReviewCycle
 
 class FeedbackRequestForm(forms.Form):
     # The querysets come from the caller's selectors (__init__).
-    subject = forms.ModelChoiceField(
+    subject: forms.ModelChoiceField[Person] = forms.ModelChoiceField(
         queryset=None,
         label="Feedback about",
         empty_label=None,
     )
-    respondent = forms.ModelChoiceField(
+    respondent: forms.ModelChoiceField[Person] = forms.ModelChoiceField(
         queryset=None,
         label="Colleague to ask",
         empty_label="Choose a colleague",
@@ -32,7 +32,9 @@ class FeedbackRequestForm(forms.Form):
         choices=FeedbackRequest.Relationship.choices,
         widget=forms.RadioSelect,
     )
-    cycle = forms.ModelChoiceField(queryset=None, label="Review cycle", empty_label=None)
+    cycle: forms.ModelChoiceField[ReviewCycle] = forms.ModelChoiceField(
+        queryset=None, label="Review cycle", empty_label=None
+    )
     message = forms.CharField(
         max_length=4000,
         validators=[long_text],

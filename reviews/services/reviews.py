@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from core.errors import ConflictError, ImmutableError, InvalidStateError, StaleVersionError
 from org.models import Activity, Person
@@ -48,11 +49,14 @@ def review_create(*, actor: User, cycle: ReviewCycle, subject: Person) -> Review
         function=subject.function,
         manager_id=subject.parent_id,
     )
-    Assessment.objects.bulk_create(
+    # With history rows, so an assessment's history starts where the review did.
+    bulk_create_with_history(
         [
             Assessment(review=review, competency=c.key, order=c.order)
             for c in Competency.objects.filter(version=version).order_by("order", "key")
-        ]
+        ],
+        Assessment,
+        default_user=actor,
     )
     activity_record(
         actor=actor,
@@ -76,7 +80,7 @@ def review_write_refusal(review: Review) -> ConflictError | None:
     if review.status != Review.Status.DRAFT:
         return InvalidStateError(f"The review is {review.status}; only drafts can change.")
     cycle_status = review.cycle.status
-    if cycle.status != ReviewCycle.Status.OPEN:
+    if cycle_status != ReviewCycle.Status.OPEN:
         return InvalidStateError(
             f"Reviews are written while their cycle is open; this cycle is {cycle_status}, "
             "so the draft can no longer change."
@@ -192,6 +196,8 @@ def review_update(
             a.rating = item.get("rating") or ""
             a.narrative = item.get("narrative") or ""
             a.order = comp_order.get(item["competency"], 0)
+            # Who saved it, also outside a request (simple-history reads this first).
+            a._history_user = actor  # type: ignore[attr-defined]
             a.save()
             if "evidence" in item:
                 a.evidence.set(item["evidence"] or [])

@@ -5,16 +5,16 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from org import services as org_services
-from reviews import services as reviews
+from reviews.services.cycles import cycle_create, cycle_transition
 from tests.calibration.conftest import END, START, submitted_review
 from tests.factories import make_person
 
 
 def open_cycle(world, *, name: str = "H2 2025"):
-    cycle = reviews.cycle_create(
+    cycle = cycle_create(
         actor=world.hr.user, name=name, starts_on=START, ends_on=END, rubric_versions=[world.v1]
     )
-    return reviews.cycle_transition(actor=world.hr.user, cycle=cycle, to="open")
+    return cycle_transition(actor=world.hr.user, cycle=cycle, to="open")
 
 
 def gender(world):

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from audit.selectors import audit_report
+from audit.selectors.report import audit_report
+from org.models import User
 from reviews.models import ReviewCycle
 from tests.factories import seed_demo
 
@@ -40,7 +41,8 @@ def group(res: dict[str, Any], name: str) -> dict[str, Any]:
 def test_the_released_demo_cycles_show_what_the_audit_looks_for():
     seed_demo(stdout=io.StringIO())
     h1 = ReviewCycle.objects.get(name="H1 2026")
-    report = audit_report(cycle=h1)
+    hana = User.objects.get(username="hana")  # the demo's HR partner
+    report = audit_report(user=hana, cycle=h1)
 
     # 1. Reliability is the one team below four-fifths of the reference's high-rating rate.
     teams = result(report, "team", "high_rating")
@@ -90,7 +92,7 @@ def test_the_released_demo_cycles_show_what_the_audit_looks_for():
     # 5. An earlier released cycle, where Reliability's gap was smaller.
     released = list(ReviewCycle.objects.filter(status="released").order_by("starts_on"))
     assert [c.name for c in released] == ["H2 2025", "H1 2026"]
-    earlier = audit_report(cycle=released[0])
+    earlier = audit_report(user=hana, cycle=released[0])
     earlier_teams = result(earlier, "team", "high_rating")
     assert {g["group"] for g in earlier_teams["groups"]} == {g["group"] for g in teams["groups"]}
     before = group(earlier_teams, "Reliability")

@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audit import documents
-from audit.selectors import report_state_key
+from audit.pdf_build import report_pdf_state_key
+from audit.selectors.report import report_state_key
 from reviews.models import Evidence
 from tests.audit import seventeen
 from tests.calibration.conftest import submitted_review
@@ -48,7 +48,7 @@ def test_evidence_added_edited_or_deleted_after_a_report_changes_the_report(
         org.cycle.refresh_from_db()
         return (
             report_state_key(org.cycle),
-            documents.report_state_key(org.cycle),
+            report_pdf_state_key(org.cycle),
             body,
             shown,
         )

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from calibration import services as calibration
 from calibration.models import CalibrationCase
 from org import services as org_services
-from reviews import services as reviews
+from reviews.services.feedback import feedback_request_create
 from tests.factories import make_person
 from tests.reviews.conftest import make_cycle
 
@@ -61,7 +61,7 @@ def respondent(world):
     """Someone on another team, asked by the manager for feedback on the engineer."""
     design = org_services.team_create(actor=world.root, name="Design", slug="design")
     rita = make_person(world.root, "respondent", team=design, full_name="Rita Respondent")
-    reviews.feedback_request_create(
+    feedback_request_create(
         actor=world.manager.user,
         cycle=make_cycle(world, name="Feedback cycle"),
         subject=world.engineer,

@@ -4,15 +4,16 @@ import datetime
 
 import pytest
 
-from reviews import services
 from reviews.models import Evidence, ReviewCycle
+from reviews.services.cycles import cycle_create, cycle_transition
+from reviews.services.evidence import evidence_create
 
 START = datetime.date(2026, 1, 1)
 END = datetime.date(2026, 6, 30)
 
 
 def make_cycle(world, *, status: str = "open", name: str = "H1 2026") -> ReviewCycle:
-    cycle = services.cycle_create(
+    cycle = cycle_create(
         actor=world.hr.user,
         name=name,
         starts_on=START,
@@ -21,14 +22,14 @@ def make_cycle(world, *, status: str = "open", name: str = "H1 2026") -> ReviewC
     )
     path = ["open", "calibrating", "finalized", "released"]
     for step in path[: path.index(status) + 1] if status != "draft" else []:
-        cycle = services.cycle_transition(actor=world.hr.user, cycle=cycle, to=step)
+        cycle = cycle_transition(actor=world.hr.user, cycle=cycle, to=step)
     return cycle
 
 
 def add_evidence(
     world, person, title: str, day: datetime.date, kind: str = "pull_request", by=None
 ) -> Evidence:
-    return services.evidence_create(
+    return evidence_create(
         actor=(by or world.manager).user,
         person=person,
         title=title,

@@ -5,7 +5,7 @@ import datetime
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reviews import services
+from reviews.services.reviews import review_create, review_update
 from tests.factories import bulk_people
 from tests.reviews.conftest import add_evidence
 
@@ -20,8 +20,8 @@ def _count(client, url: str) -> int:
 def _reviews_for(world, cycle, people):
     for p in people:
         ev = add_evidence(world, p, f"Work of {p.pk}", datetime.date(2026, 3, 1))
-        review = services.review_create(actor=world.manager.user, cycle=cycle, subject=p)
-        services.review_update(
+        review = review_create(actor=world.manager.user, cycle=cycle, subject=p)
+        review_update(
             actor=world.manager.user,
             review=review,
             version=1,

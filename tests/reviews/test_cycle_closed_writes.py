@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from reviews import services
 from reviews.models import Review
+from reviews.services.cycles import cycle_transition
+from reviews.services.reviews import review_create, review_submit, review_update
 from tests.reviews.conftest import add_evidence, complete_assessments, make_cycle
 
 AUDIT = "/api/v1/audit/outcomes/"
@@ -16,7 +17,7 @@ AUDIT = "/api/v1/audit/outcomes/"
 
 def _advance(world, cycle, *steps: str):
     for step in steps:
-        cycle = services.cycle_transition(actor=world.hr.user, cycle=cycle, to=step)
+        cycle = cycle_transition(actor=world.hr.user, cycle=cycle, to=step)
     return cycle
 
 
@@ -27,20 +28,20 @@ def left_behind(world, evidence, settings):
     settings.AUDIT_MIN_GROUP_SIZE = 1  # three people: show the groups, not suppress them
     cycle = make_cycle(world)
     manager = world.manager.user
-    done = services.review_create(actor=manager, cycle=cycle, subject=world.engineer)
-    done = services.review_update(
+    done = review_create(actor=manager, cycle=cycle, subject=world.engineer)
+    done = review_update(
         actor=manager,
         review=done,
         version=done.version,
         overall_rating="meets",
         assessments=complete_assessments([e.pk for e in evidence]),
     )
-    services.review_submit(actor=manager, review=done)
+    review_submit(actor=manager, review=done)
     own = [
         add_evidence(world, world.teammate, f"Toby {i}", evidence[i].occurred_on) for i in range(2)
     ]
-    draft = services.review_create(actor=manager, cycle=cycle, subject=world.teammate)
-    draft = services.review_update(
+    draft = review_create(actor=manager, cycle=cycle, subject=world.teammate)
+    draft = review_update(
         actor=manager,
         review=draft,
         version=draft.version,

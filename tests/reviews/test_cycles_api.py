@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from reviews import services
 from reviews.models import Review, ReviewCycle
+from reviews.services.cycles import cycle_create, cycle_transition
+from reviews.services.reviews import review_create, review_submit, review_update
 from tests.reviews.conftest import complete_assessments, make_cycle
 
 URL = "/api/v1/cycles/"
@@ -56,7 +57,7 @@ def test_bad_cycles_are_refused(world, api_for, body, field):
 
 def test_opening_needs_a_published_version_for_every_ladder_in_use(world, api_for):
     hr = api_for("hr")
-    cycle = services.cycle_create(
+    cycle = cycle_create(
         actor=world.hr.user,
         name="X",
         starts_on=world.v1.created_at.date(),
@@ -66,7 +67,7 @@ def test_opening_needs_a_published_version_for_every_ladder_in_use(world, api_fo
     r = hr.post(f"{URL}{cycle.pk}/transition/", {"to": "open"}, format="json")
     assert r.status_code == 409 and r.json()["code"] == "invalid_state"
     assert "version 2 is draft" in r.json()["detail"]
-    empty = services.cycle_create(
+    empty = cycle_create(
         actor=world.hr.user, name="Y", starts_on=cycle.starts_on, ends_on=cycle.ends_on
     )
     r = hr.post(f"{URL}{empty.pk}/transition/", {"to": "open"}, format="json")
@@ -100,18 +101,18 @@ def test_unknown_target_status_answers_400(world, api_for):
 def test_release_makes_submitted_reviews_visible_with_their_final_rating(
     world, cycle, evidence, api_for
 ):
-    review = services.review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
-    services.review_update(
+    review = review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
+    review_update(
         actor=world.manager.user,
         review=review,
         version=1,
         overall_rating="exceeds",
         assessments=complete_assessments([e.pk for e in evidence]),
     )
-    services.review_submit(actor=world.manager.user, review=review)
-    draft = services.review_create(actor=world.manager.user, cycle=cycle, subject=world.teammate)
+    review_submit(actor=world.manager.user, review=review)
+    draft = review_create(actor=world.manager.user, cycle=cycle, subject=world.teammate)
     for to in ("calibrating", "finalized", "released"):
-        services.cycle_transition(actor=world.hr.user, cycle=cycle, to=to)
+        cycle_transition(actor=world.hr.user, cycle=cycle, to=to)
     review.refresh_from_db()
     draft.refresh_from_db()
     assert (review.status, review.final_rating) == ("released", "exceeds")

@@ -9,8 +9,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from reviews import services
 from reviews.models import Evidence
+from reviews.services.check_ins import check_in_create
+from reviews.services.feedback import feedback_answer, feedback_request_create
 
 FEEDBACK_KINDS = ["peer_feedback", "cross_functional_feedback"]
 DAY = datetime.date(2026, 3, 3)
@@ -56,7 +57,7 @@ def test_the_library_form_does_not_offer_feedback_kinds_and_refuses_them(world, 
 
 @pytest.mark.parametrize("kind", FEEDBACK_KINDS)
 def test_a_check_in_note_cannot_be_promoted_to_feedback_evidence(world, api_for, client_for, kind):
-    ci = services.check_in_create(
+    ci = check_in_create(
         actor=world.manager.user, person=world.engineer, occurred_on=DAY, what_changed="Notes"
     )
     timeline = client_for("manager").get(
@@ -84,7 +85,7 @@ def test_a_check_in_note_cannot_be_promoted_to_feedback_evidence(world, api_for,
     [("peer", "peer_feedback"), ("cross_functional", "cross_functional_feedback")],
 )
 def test_answering_a_request_still_creates_feedback_evidence(world, cycle, relationship, kind):
-    request = services.feedback_request_create(
+    request = feedback_request_create(
         actor=world.manager.user,
         cycle=cycle,
         subject=world.engineer,
@@ -92,7 +93,7 @@ def test_answering_a_request_still_creates_feedback_evidence(world, cycle, relat
         relationship=relationship,
     )
 
-    services.feedback_answer(
+    feedback_answer(
         actor=world.other_engineer.user, request=request, owned="The billing split.", changed=""
     )
 

@@ -10,8 +10,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reviews import services
 from reviews.models import CheckIn, Evidence, FeedbackRequest, ReviewCycle
+from reviews.services.check_ins import check_in_create, check_in_promote
+from reviews.services.evidence import evidence_create
+from reviews.services.feedback import feedback_answer, feedback_decline, feedback_request_create
+from reviews.services.reviews import review_create, review_submit, review_update
 from tests.factories import bulk_people, make_ladder, make_person
 from tests.reviews.conftest import add_evidence, complete_assessments, make_cycle
 
@@ -87,7 +90,7 @@ def test_a_link_that_is_not_http_is_refused_on_the_field(world, url):
 
 
 def test_a_summary_with_script_renders_inert(world, client_for):
-    services.evidence_create(
+    evidence_create(
         actor=world.engineer.user,
         person=world.engineer,
         title="Hostile",
@@ -193,7 +196,7 @@ def test_an_account_without_a_person_record_gets_a_note(world):
 
 
 def ask(world, cycle, *, respondent, relationship="peer", subject=None):
-    return services.feedback_request_create(
+    return feedback_request_create(
         actor=world.manager.user,
         cycle=cycle,
         subject=subject or world.engineer,
@@ -208,7 +211,7 @@ def ask(world, cycle, *, respondent, relationship="peer", subject=None):
     [("peer", "peer_feedback"), ("cross_functional", "cross_functional_feedback")],
 )
 def test_the_feedback_flow_ends_as_attributed_evidence(world, cycle, relationship, kind):
-    review = services.review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
+    review = review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
     # 1. The manager asks, through the form.
     mgr = csrf_client(world.manager.user)
     r = post_form(
@@ -296,7 +299,7 @@ def test_an_empty_answer_is_refused_on_the_field(world, cycle):
 
 def test_answering_twice_is_a_conflict(world, cycle):
     fb = ask(world, cycle, respondent=world.teammate)
-    services.feedback_decline(actor=world.teammate.user, request=fb)
+    feedback_decline(actor=world.teammate.user, request=fb)
     c = Client()
     c.force_login(world.teammate.user)
     r = c.post(reverse("reviews:feedback-answer", args=[fb.pk]), {"owned": "Late answer"})
@@ -328,7 +331,7 @@ def test_a_request_is_invisible_to_people_outside_it(world, cycle):
 
 def test_the_inbox_links_a_managers_answered_request_to_the_library(world, cycle, client_for):
     fb = ask(world, cycle, respondent=world.teammate)
-    fb = services.feedback_answer(
+    fb = feedback_answer(
         actor=world.teammate.user, request=fb, owned="A secret-ish answer", changed="Stuff"
     )
     html = client_for("manager").get(reverse("reviews:feedback-inbox")).content.decode()
@@ -417,7 +420,7 @@ def test_an_empty_check_in_is_refused(world, client_for):
 
 @pytest.mark.parametrize("who", ["hr", "teammate", "other_manager"])
 def test_check_ins_are_invisible_to_hr_and_peers(world, who):
-    ci = services.check_in_create(
+    ci = check_in_create(
         actor=world.manager.user, person=world.engineer, occurred_on=DAY, what_changed="Notes"
     )
     c = Client()
@@ -432,7 +435,7 @@ def test_check_ins_are_invisible_to_hr_and_peers(world, who):
 
 
 def test_promoting_a_check_in_item_creates_evidence_with_its_text(world):
-    ci = services.check_in_create(
+    ci = check_in_create(
         actor=world.manager.user,
         person=world.engineer,
         occurred_on=DAY,
@@ -461,7 +464,7 @@ def test_promoting_a_check_in_item_creates_evidence_with_its_text(world):
 
 
 def test_promoting_an_empty_prompt_is_refused(world, client_for):
-    ci = services.check_in_create(
+    ci = check_in_create(
         actor=world.manager.user, person=world.engineer, occurred_on=DAY, what_changed="Notes"
     )
     r = client_for("manager").post(
@@ -475,7 +478,7 @@ def test_promoting_an_empty_prompt_is_refused(world, client_for):
 
 def test_the_check_ins_page_lists_a_managers_chain_with_the_latest_date(world, client_for):
     for day in (datetime.date(2026, 1, 5), datetime.date(2026, 2, 9)):
-        services.check_in_create(
+        check_in_create(
             actor=world.manager.user, person=world.engineer, occurred_on=day, what_changed="x"
         )
     c = Client()
@@ -593,18 +596,16 @@ def test_every_forbidden_move_is_refused_with_409(world, client_for, start, to):
 
 
 def test_the_cycle_page_shows_progress_and_who_is_late(world, cycle, evidence, client_for):
-    done = services.review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
-    done = services.review_update(
+    done = review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
+    done = review_update(
         actor=world.manager.user,
         review=done,
         version=done.version,
         overall_rating="meets",
         assessments=complete_assessments([e.pk for e in evidence]),
     )
-    services.review_submit(actor=world.manager.user, review=done)
-    services.review_create(
-        actor=world.other_manager.user, cycle=cycle, subject=world.other_engineer
-    )
+    review_submit(actor=world.manager.user, review=done)
+    review_create(actor=world.other_manager.user, cycle=cycle, subject=world.other_engineer)
     r = client_for("hr").get(cycle_url(cycle))
     late = [(p.full_name, p.review_status, p.parent.full_name) for p in r.context["late"]]
     # Sorted by team, then name; Erin's review is submitted, so she is not late.
@@ -638,7 +639,7 @@ def test_the_cycle_page_query_count_does_not_grow_with_people(world, cycle, clie
         world.root, world.team_b, world.other_manager, 35, ladder=world.ladder, level="L4"
     )
     for person in more[:10]:
-        services.review_create(actor=world.other_manager.user, cycle=cycle, subject=person)
+        review_create(actor=world.other_manager.user, cycle=cycle, subject=person)
     large = count_queries(hr, cycle_url(cycle))
     assert small == large
 
@@ -656,13 +657,11 @@ def _fill_library(world, cycle, n: int, start: int = 0) -> None:
 
 def test_the_library_query_count_does_not_grow_with_items(world, cycle, client_for):
     fb = ask(world, cycle, respondent=world.teammate)
-    services.feedback_answer(actor=world.teammate.user, request=fb, owned="A", changed="B")
-    ci = services.check_in_create(
+    feedback_answer(actor=world.teammate.user, request=fb, owned="A", changed="B")
+    ci = check_in_create(
         actor=world.manager.user, person=world.engineer, occurred_on=DAY, what_changed="Notes"
     )
-    services.check_in_promote(
-        actor=world.manager.user, check_in=ci, item="what_changed", title="Notes"
-    )
+    check_in_promote(actor=world.manager.user, check_in=ci, item="what_changed", title="Notes")
     _fill_library(world, cycle, 1)
     mgr = client_for("manager")
     small = count_queries(mgr, library(world.engineer))

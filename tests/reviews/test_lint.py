@@ -15,15 +15,13 @@ from django.urls import reverse
 
 from org.admin_site import HRAdminMixin
 from reviews.lint import (
-    LINT_DATA_DIR,
     AssessmentText,
     EvidenceInfo,
     Finding,
     lint_content,
     lint_review,
-    load_terms,
-    terms_from_files,
 )
+from reviews.lint_terms import LINT_DATA_DIR, load_terms, terms_from_files
 from reviews.models import Assessment, Evidence, LintTerm, Review, ReviewCycle
 from tests.factories import make_ladder, make_person, make_superuser
 

@@ -1,17 +1,15 @@
-"""Phrase matching rules that the faster scan in reviews/lint.py must keep: phrases at
+"""Phrase matching rules that the faster scan in reviews/lint_terms.py must keep: phrases at
 the edges of a text, back-to-back phrases, several codes in one text, phrases HR adds
 that start with an accent, and which phrase wins when several start at the same place."""
 
 from __future__ import annotations
 
 from reviews.lint import (
-    TERM_CODES,
     AssessmentText,
     Finding,
-    compile_terms,
     lint_content,
-    terms_from_files,
 )
+from reviews.lint_terms import TERM_CODES, compile_terms, terms_from_files
 
 TERMS = terms_from_files()
 

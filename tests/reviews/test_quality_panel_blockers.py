@@ -8,8 +8,8 @@ import re
 
 from django.urls import reverse
 
-from reviews import services
 from reviews.models import Review
+from reviews.services.reviews import review_create
 
 # What the submit check names for an empty review of the test rubric (two competencies).
 EMPTY_REVIEW_BLOCKERS = [
@@ -39,7 +39,7 @@ def _editor_data(review: Review) -> dict[str, str]:
 
 
 def test_the_panel_of_an_empty_review_lists_every_submit_blocker(world, cycle, client_for):
-    review = services.review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
+    review = review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
     manager = client_for("manager")
 
     editor = manager.get(reverse("reviews:edit", args=[review.pk])).content.decode()
@@ -60,7 +60,7 @@ def test_the_panel_of_an_empty_review_lists_every_submit_blocker(world, cycle, c
 
 
 def test_the_workspace_counts_the_same_blockers(world, cycle, client_for):
-    services.review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
+    review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
 
     workspace = _text(client_for("manager").get(reverse("reviews:workspace")).content.decode())
 
@@ -68,7 +68,7 @@ def test_the_workspace_counts_the_same_blockers(world, cycle, client_for):
 
 
 def test_the_panel_clears_a_blocker_as_soon_as_it_is_fixed_on_screen(world, cycle, client_for):
-    review = services.review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
+    review = review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
     data = _editor_data(review)
     data["overall_rating"] = "meets"
 
@@ -83,7 +83,7 @@ def test_the_panel_clears_a_blocker_as_soon_as_it_is_fixed_on_screen(world, cycl
 
 
 def test_a_refused_submit_with_no_changes_saves_no_new_version(world, cycle, client_for):
-    review = services.review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
+    review = review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
     history = review.history.count()  # type: ignore[attr-defined]
     manager = client_for("manager")
 
@@ -99,7 +99,7 @@ def test_a_refused_submit_with_no_changes_saves_no_new_version(world, cycle, cli
 
 
 def test_a_refused_submit_with_changes_keeps_them_as_a_new_version(world, cycle, client_for):
-    review = services.review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
+    review = review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
     data = _editor_data(review)
     data["growth"] = "Lead the next design review."
 

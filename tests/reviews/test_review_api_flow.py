@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime
 
-from reviews import services
 from reviews.models import Review
+from reviews.services.cycles import cycle_transition
+from reviews.services.evidence import evidence_create
 from tests.reviews.conftest import complete_assessments, make_cycle
 
 URL = "/api/v1/reviews/"
@@ -103,7 +104,7 @@ def test_full_review_path_through_the_api(world, cycle, api_for):
     assert eng.get(f"{URL}{review['id']}/").status_code == 404
     assert eng.get(URL).json()["count"] == 0
     for to in ("calibrating", "finalized", "released"):
-        services.cycle_transition(actor=world.hr.user, cycle=cycle, to=to)
+        cycle_transition(actor=world.hr.user, cycle=cycle, to=to)
     # ...then reads it and acknowledges it.
     r = eng.get(f"{URL}{review['id']}/")
     assert r.status_code == 200 and r.json()["final_rating"] == "meets"
@@ -198,7 +199,7 @@ def test_bad_review_input_answers_400_and_writes_nothing(world, cycle, evidence,
     rid = mgr.post(URL, {"cycle": cycle.pk, "subject": world.engineer.pk}, format="json").json()[
         "id"
     ]
-    other_person_evidence = services.evidence_create(
+    other_person_evidence = evidence_create(
         actor=world.other_manager.user,
         person=world.other_engineer,
         title="Not yours",

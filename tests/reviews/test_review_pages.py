@@ -1,4 +1,4 @@
-"""The review pages (reviews/views.py): the workspace, the editor with its live quality
+"""The review pages (reviews/views/reviews.py): the workspace, the editor with its live quality
 checks, submit, the read view and the acknowledgement, driven like a browser would: with
 CSRF checks on, posting what the rendered forms hold."""
 
@@ -16,8 +16,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from org import services as org_services
-from reviews import services
 from reviews.models import Review
+from reviews.services.cycles import cycle_transition
+from reviews.services.feedback import feedback_answer, feedback_request_create
+from reviews.services.reviews import review_create, review_submit, review_update
 from tests.factories import bulk_people
 from tests.reviews.conftest import add_evidence, complete_assessments, make_cycle
 
@@ -229,7 +231,7 @@ def test_a_manager_writes_and_submits_a_review_through_the_pages(world, cycle, e
 def test_the_editor_form_posts_to_save_and_to_submit_and_refreshes_the_checks(
     world, cycle, client_for
 ):
-    review = services.review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
+    review = review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
     html = page(client_for("manager").get(reverse("reviews:edit", args=[review.pk])))
     form = editor_form(html)
     assert form["attrs"]["method"] == "post"
@@ -254,7 +256,7 @@ def test_citing_evidence_from_someone_elses_library_is_refused_and_saves_nothing
     world, cycle, evidence, client_for
 ):
     theirs = add_evidence(world, world.teammate, "Toby's migration", datetime.date(2026, 2, 1))
-    review = services.review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
+    review = review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
     manager = client_for("manager")
     url = reverse("reviews:edit", args=[review.pk])
     data = form_data(editor_form(page(manager.get(url))))
@@ -283,7 +285,7 @@ def test_citing_evidence_from_someone_elses_library_is_refused_and_saves_nothing
 
 
 def test_a_stale_save_keeps_both_texts_and_overwrites_nothing(world, cycle):
-    review = services.review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
+    review = review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
     url = reverse("reviews:edit", args=[review.pk])
     manager, director = browser(world.manager.user), browser(world.director.user)
     mine = form_data(editor_form(page(manager.get(url))))
@@ -361,8 +363,8 @@ def test_hostile_text_renders_inert_in_the_editor_the_read_view_and_the_checks(
     world, cycle, evidence, client_for
 ):
     outside = add_evidence(world, world.engineer, PAYLOADS[0], datetime.date(2025, 5, 1))
-    review = services.review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
-    services.review_update(
+    review = review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
+    review_update(
         actor=world.manager.user,
         review=review,
         version=1,
@@ -407,8 +409,8 @@ def test_hostile_text_renders_inert_in_the_editor_the_read_view_and_the_checks(
 
 
 def _submitted(world, cycle, evidence) -> Review:
-    review = services.review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
-    review = services.review_update(
+    review = review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
+    review = review_update(
         actor=world.manager.user,
         review=review,
         version=1,
@@ -416,11 +418,11 @@ def _submitted(world, cycle, evidence) -> Review:
         assessments=complete_assessments([e.pk for e in evidence], rating="exceeds"),
         overall_rating="exceeds",
     )
-    return services.review_submit(actor=world.manager.user, review=review, version=review.version)
+    return review_submit(actor=world.manager.user, review=review, version=review.version)
 
 
 def test_a_manager_outside_the_chain_cannot_find_the_review(world, cycle, client_for):
-    review = services.review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
+    review = review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
     outsider = client_for("other_manager")
     assert outsider.get(reverse("reviews:edit", args=[review.pk])).status_code == 404
     assert outsider.get(reverse("reviews:detail", args=[review.pk])).status_code == 404
@@ -442,7 +444,7 @@ def test_the_subject_reads_their_review_only_once_released_and_can_acknowledge(
     assert engineer.get(url).status_code == 404
 
     for to in ("calibrating", "finalized", "released"):
-        cycle = services.cycle_transition(actor=world.hr.user, cycle=cycle, to=to)
+        cycle = cycle_transition(actor=world.hr.user, cycle=cycle, to=to)
     shown = engineer.get(url)
     assert shown.status_code == 200
     html = page(shown)
@@ -478,7 +480,7 @@ def test_the_subject_reads_their_review_only_once_released_and_can_acknowledge(
 
 
 def test_hr_reads_a_review_but_cannot_write_it(world, cycle, client_for):
-    review = services.review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
+    review = review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
     hr = client_for("hr")
     shown = hr.get(reverse("reviews:detail", args=[review.pk]))
     assert shown.status_code == 200
@@ -491,14 +493,14 @@ def test_hr_reads_a_review_but_cannot_write_it(world, cycle, client_for):
 
 
 def test_a_feedback_respondent_never_reaches_the_review(world, cycle, evidence, client_for):
-    request = services.feedback_request_create(
+    request = feedback_request_create(
         actor=world.manager.user,
         cycle=cycle,
         subject=world.engineer,
         respondent=world.other_engineer,
         relationship="peer",
     )
-    services.feedback_answer(
+    feedback_answer(
         actor=world.other_engineer.user, request=request, owned="The billing split", changed="Fast"
     )
     review = _submitted(world, cycle, evidence)
@@ -506,7 +508,7 @@ def test_a_feedback_respondent_never_reaches_the_review(world, cycle, evidence, 
     respondent.force_login(world.other_engineer.user)
     assert respondent.get(reverse("reviews:detail", args=[review.pk])).status_code == 404
     for to in ("calibrating", "finalized", "released"):
-        cycle = services.cycle_transition(actor=world.hr.user, cycle=cycle, to=to)
+        cycle = cycle_transition(actor=world.hr.user, cycle=cycle, to=to)
     assert respondent.get(reverse("reviews:detail", args=[review.pk])).status_code == 404
 
 
@@ -514,7 +516,7 @@ def test_the_manager_sees_an_edit_link_on_a_draft_and_a_submitted_review_stays_r
     world, cycle, evidence, client_for
 ):
     manager = client_for("manager")
-    draft = services.review_create(actor=world.manager.user, cycle=cycle, subject=world.teammate)
+    draft = review_create(actor=world.manager.user, cycle=cycle, subject=world.teammate)
     assert reverse("reviews:edit", args=[draft.pk]) in page(
         manager.get(reverse("reviews:detail", args=[draft.pk]))
     )
@@ -536,7 +538,7 @@ def test_the_workspace_lists_the_chain_by_team_with_each_review_status(
     world, cycle, evidence, client_for
 ):
     _submitted(world, cycle, evidence)
-    services.review_create(actor=world.manager.user, cycle=cycle, subject=world.teammate)
+    review_create(actor=world.manager.user, cycle=cycle, subject=world.teammate)
     html = page(client_for("manager").get(reverse("reviews:workspace")))
     text = text_of(html)
     assert "H1 2026" in text
@@ -643,8 +645,8 @@ def _count(client: Client, url: str) -> int:
 def _draft_reviews(world, cycle, people, text: str) -> None:
     """A draft with findings for every other person."""
     for person in people[::2]:
-        review = services.review_create(actor=world.other_manager.user, cycle=cycle, subject=person)
-        services.review_update(
+        review = review_create(actor=world.other_manager.user, cycle=cycle, subject=person)
+        review_update(
             actor=world.other_manager.user,
             review=review,
             version=1,
@@ -674,8 +676,8 @@ def test_the_workspace_costs_the_same_queries_for_5_and_50_reports(world, cycle)
 
 
 def test_the_editor_costs_the_same_queries_for_3_and_30_evidence_items(world, cycle, evidence):
-    review = services.review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
-    review = services.review_update(
+    review = review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
+    review = review_update(
         actor=world.manager.user,
         review=review,
         version=1,
@@ -689,7 +691,7 @@ def test_the_editor_costs_the_same_queries_for_3_and_30_evidence_items(world, cy
         add_evidence(world, world.engineer, f"Item {i}", datetime.date(2026, 1, 1 + i))
         for i in range(27)
     ]
-    services.review_update(
+    review_update(
         actor=world.manager.user,
         review=review,
         version=review.version,
@@ -702,5 +704,5 @@ def test_the_editor_costs_the_same_queries_for_3_and_30_evidence_items(world, cy
 
 @pytest.mark.parametrize("name", ["reviews:lint", "reviews:submit", "reviews:acknowledge"])
 def test_post_only_routes_refuse_get(name, world, cycle, client_for):
-    review = services.review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
+    review = review_create(actor=world.manager.user, cycle=cycle, subject=world.engineer)
     assert client_for("manager").get(reverse(name, args=[review.pk])).status_code == 405
