@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Exact versions for every install (`make lock` regenerates it from pyproject's ranges).
+CONSTRAINTS := constraints.txt
 
-.PHONY: help install install-dev run migrate seed worker test e2e browser lint typecheck schema bench fuzz clean
+.PHONY: help install install-dev lock run migrate seed worker test e2e browser lint typecheck schema bench fuzz clean
 
 help:
 	@echo "make run        set up, load the demo org and serve http://$(HOST):$(PORT)"
@@ -15,19 +17,33 @@ help:
 	@echo "make lint       ruff + mypy;  make schema  validate the OpenAPI schema"
 	@echo "make bench      timings and query counts on a large generated org"
 	@echo "make fuzz       schemathesis against the API as HR and as an engineer (no 5xx)"
+	@echo "make lock       re-pin constraints.txt to the newest releases pyproject allows"
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet -c $(CONSTRAINTS) -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(PY) -m pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml $(CONSTRAINTS) $(VENV)/.installed
+	$(PY) -m pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
 	touch $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+
+# Resolves pyproject's ranges afresh (the newest releases they allow) in a throwaway venv,
+# so .venv is left as it is, and pins the result. Review the diff, run `make test`, commit.
+lock:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/pip" install --quiet --upgrade pip; \
+	"$$tmp/venv/bin/pip" install --quiet -e '.[dev]'; \
+	{ echo "# Exact versions of every package \`make install\` / \`make install-dev\` installs (pip -c), so a"; \
+	  echo "# new release of a dependency cannot break a clean checkout. Regenerate with \`make lock\`."; \
+	  "$$tmp/venv/bin/pip" freeze --exclude-editable; } > $(CONSTRAINTS).new; \
+	mv $(CONSTRAINTS).new $(CONSTRAINTS)
+	@echo "$(CONSTRAINTS) regenerated: review the diff, run make test, commit it."
 
 migrate: install
 	$(PY) manage.py migrate --noinput

@@ -6,6 +6,7 @@ Defaults are safe for development (SQLite, DEBUG on, console email). Production 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import environ
@@ -18,9 +19,31 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
+# Spellings a boolean variable may take (any case). django-environ's env.bool reads every
+# other string as False, so a typo such as DEBUG=flase would silently turn debug off (or
+# AXES_ENABLED=ture the lockout off): anything else stops start-up instead.
+_TRUE_STRINGS = frozenset({"true", "yes", "on", "1"})
+_FALSE_STRINGS = frozenset({"false", "no", "off", "0"})
+
+
+def env_bool(name: str, *, default: bool) -> bool:
+    """The boolean environment variable ``name``, or ``default`` when it is not set."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE_STRINGS:
+        return True
+    if value in _FALSE_STRINGS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name} must be true or false (or yes/no, on/off, 1/0), not {raw!r}."
+    )
+
+
 # GENERAL
 # ------------------------------------------------------------------------------
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env_bool("DEBUG", default=True)
 _DEV_SECRET = "dev-only-insecure-key-do-not-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
 if not SECRET_KEY or (not DEBUG and SECRET_KEY == _DEV_SECRET):
@@ -53,7 +76,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
-    "import_export",
     "core",
     "org",
     "rubrics",
@@ -133,6 +155,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Name of the group whose members hold the HR role (superusers hold it implicitly).
 HR_GROUP_NAME = "HR"
+# A review is submitted only when every competency cites evidence (SPEC §1.3); false lets
+# a review be submitted with competencies that cite none (reviews/lint.py).
+LEVELHEAD_REQUIRE_EVIDENCE = env_bool("LEVELHEAD_REQUIRE_EVIDENCE", default=True)
 # Fairness audits suppress groups smaller than this (SPEC §6).
 AUDIT_MIN_GROUP_SIZE = env.int("AUDIT_MIN_GROUP_SIZE", default=5)
 # A dimension with more groups than this (teams or managers of a big org) is summarised on
@@ -145,7 +170,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 AXES_LOCKOUT_CALLABLE = "org.views.lockout"
 # Failed attempts are rows in the database (axes' default database handler), so every web
 # process and machine sees the same lockouts; no cache is involved.
@@ -210,8 +235,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="levelhead@localhost"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Trust X-Forwarded-Proto only when a proxy in front sets it: without one, any client
+# could send `X-Forwarded-Proto: https` over plain HTTP and be taken as secure.
+USE_X_FORWARDED_PROTO = env_bool("USE_X_FORWARDED_PROTO", default=False)
+if USE_X_FORWARDED_PROTO:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG

@@ -7,7 +7,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from org import selectors
-from org.models import Person
 from reviews.selectors import VISIBLE_TO_SUBJECT, feedback_list, review_list
 from rubrics.selectors import ladder_list
 
@@ -18,7 +17,8 @@ def home(request: HttpRequest) -> HttpResponse:
     me = selectors.person_for_user(request.user)
     reports = (
         list(
-            Person.objects.filter(parent=me, is_active=True)
+            selectors.person_choices(user=request.user)
+            .filter(parent=me)
             .select_related("team", "ladder")
             .order_by("full_name")
         )

@@ -14,9 +14,8 @@ from django.urls import URLPattern, path, reverse
 from rest_framework import serializers
 
 from org.admin_site import HRAdminMixin
-from org.models import Team
-from org.selectors import is_hr
-from org.types import signed_in
+from org.selectors import is_hr, team_list
+from org.types import Viewer, signed_in
 from outcomes import services
 from outcomes.forms import CSVImportForm
 from outcomes.models import Deployment, HealthSurvey, Incident, IngestionToken, SLOReport
@@ -83,7 +82,7 @@ class OutcomeEventAdmin(HRAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
             dry_run = bool(form.cleaned_data["dry_run"])
             rows = form.cleaned_data["file"]
             try:
-                items = _validated_rows(self.input_serializer, rows)
+                items = _validated_rows(self.input_serializer, rows, user=request.user)
                 result = services.outcomes_csv_import(
                     actor=signed_in(request.user),
                     kind=self.kind,
@@ -114,12 +113,15 @@ class OutcomeEventAdmin(HRAdminMixin, admin.ModelAdmin):  # type: ignore[type-ar
 
 
 def _validated_rows(
-    input_serializer: type[serializers.Serializer[Any]], rows: list[dict[str, str]]
+    input_serializer: type[serializers.Serializer[Any]],
+    rows: list[dict[str, str]],
+    *,
+    user: Viewer,
 ) -> list[dict[str, Any]]:
     """CSV rows → items, or a ValidationError listing bad rows by their line in the file.
     The team column takes a team id or a team slug."""
     slugs = {r["team"] for r in rows if "team" in r and not r["team"].isdigit()}
-    ids = dict(Team.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+    ids = dict(team_list(user=user).filter(slug__in=slugs).values_list("slug", "pk"))
     unknown_slugs: dict[str, str] = {}
     for index, row in enumerate(rows):
         team = row.get("team")

@@ -312,7 +312,7 @@ def submit_blockers(
     rating, then each competency of the rubric (``(key, name)`` in rubric order) for its
     rating and, when the policy requires it, its evidence. No database access."""
     if require_evidence is None:
-        require_evidence = getattr(settings, "LEVELHEAD_REQUIRE_EVIDENCE", True)
+        require_evidence = settings.LEVELHEAD_REQUIRE_EVIDENCE
     blockers: list[Finding] = []
     if not overall_rating:
         blockers.append(

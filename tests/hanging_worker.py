@@ -24,7 +24,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 
 import audit.pdf_build  # noqa: E402
-import calibration.documents  # noqa: E402
+import calibration.packet_build  # noqa: E402
 
 
 def _hang(*args: Any, **kwargs: Any) -> Any:
@@ -33,7 +33,7 @@ def _hang(*args: Any, **kwargs: Any) -> Any:
 
 
 # The layout step of each document, where it is looked up at build time.
-calibration.documents.render_pdf = _hang
+calibration.packet_build.render_pdf = _hang
 audit.pdf_build.report_pdf_pages = _hang
 
 if __name__ == "__main__":

@@ -68,22 +68,28 @@ CALLS: dict[str, Callable[[Any, Any], Any]] = {
 
 
 @pytest.mark.parametrize("role", ["anonymous", "engineer", "manager", "committee", "no_person"])
-@pytest.mark.parametrize("name", sorted(CALLS))
-def test_every_audit_selector_refuses_anyone_but_hr_with_404(org, world, role, name):
+def test_every_audit_selector_refuses_anyone_but_hr_with_404(org, world, role):
     user = user_for(world, role) or AnonymousUser()
     logs = AccessLog.objects.count()
-    with pytest.raises(Http404):
-        CALLS[name](user, org)
+    answered = []
+    for name, call in CALLS.items():
+        try:
+            call(user, org)
+        except Http404:
+            continue
+        answered.append(name)
+    assert answered == []
     assert not AuditRun.objects.exists() and not ReportPdf.objects.exists()
     assert AccessLog.objects.count() == logs
 
 
 @pytest.mark.parametrize("role", ["hr", "superuser"])
-@pytest.mark.parametrize("name", sorted(CALLS))
-def test_hr_and_superusers_pass_the_same_gate(org, world, role, name):
+def test_hr_and_superusers_pass_the_same_gate(org, world, role):
     user = user_for(world, role)
     assert audit_reader_require(user=user) == user
-    CALLS[name](user, org)  # no refusal
+    for call in CALLS.values():
+        call(user, org)  # no refusal
+    assert ReportPdf.objects.get().requested_by == user
 
 
 def test_a_user_who_leaves_hr_is_refused_from_then_on(org, world):

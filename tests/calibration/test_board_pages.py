@@ -1,4 +1,4 @@
-"""The calibration committee's pages (calibration/views.py): the sessions list, the board,
+"""The calibration committee's pages (calibration/views/): the sessions list, the board,
 a case with its decision form, finalizing, the decision log, the packet and the CSV
 export, driven like a browser would: with CSRF checks on, posting what the rendered forms
 hold."""

@@ -625,3 +625,33 @@ def test_the_spec_letter_address_answers_without_a_redirect_and_the_slash_form_t
     teammate = APIClient()
     teammate.force_authenticate(world.teammate.user)
     assert teammate.get(base).status_code == teammate.get(base + "/").status_code == 404
+
+
+def test_the_letter_api_and_page_hand_out_the_same_letter_through_one_gate(
+    world, calib, api_for, client_for
+):
+    """calibration.documents.letter_deliver serves both: the same 409 before release (JSON
+    for the API), the same PDF and the same access-log line after."""
+    decide_and_finalize(world, calib)
+    api_url = f"/api/v1/reviews/{calib.review.pk}/outcome.pdf"
+
+    early = api_for("manager").get(api_url)
+    assert early.status_code == 409
+    assert early.json() == {
+        "detail": "The outcome letter exists once the cycle is released.",
+        "code": "invalid_state",
+    }
+    assert api_for("engineer").get(api_url).status_code == 404
+    assert api_for("anonymous").get(api_url).status_code == 401
+
+    release(world, calib)
+    from_api = api_for("engineer").get(api_url)
+    from_page = client_for("engineer").get(letter_pdf_url(calib.review))
+
+    assert from_api.status_code == from_page.status_code == 200
+    assert from_api.content == from_page.content
+    logged = AccessLog.objects.filter(action="outcome_letter", target_id=str(calib.review.pk))
+    assert sorted(logged.values_list("path", flat=True)) == sorted(
+        [api_url, letter_pdf_url(calib.review)]
+    )
+    assert set(logged.values_list("user", flat=True)) == {world.engineer.user.pk}

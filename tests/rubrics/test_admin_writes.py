@@ -149,3 +149,38 @@ def test_a_published_version_cannot_be_changed_in_the_admin(world, client_for):
 
     assert r.status_code == 403
     assert activity_rows(before) == []
+
+
+def test_a_draft_added_in_the_admin_is_created_by_the_service(world, client_for):
+    c = client_for("hr")
+    url = reverse("admin:rubrics_rubricversion_add")
+    page = c.get(url)
+    before = last_activity_id()
+
+    data = admin_form_data(
+        page,
+        ladder=world.ladder.pk,
+        change_summary="Started from scratch.",
+        **{
+            "levels-TOTAL_FORMS": "1",
+            "levels-0-code": "L1",
+            "levels-0-title": "Level 1",
+            "levels-0-order": "1",
+        },
+    )
+    r = c.post(url, data)
+
+    assert r.status_code == 302, r.content.decode()[:3000]
+    version = world.ladder.versions.get(number=3)
+    assert version.status == "draft" and version.created_by == world.hr.user
+    assert [lv.code for lv in version.levels.all()] == ["L1"]
+    assert activity_rows(before) == [
+        {
+            "actor__username": "hr",
+            "action": Activity.Action.RUBRIC_DRAFT_CREATED,
+            "target_type": "rubrics.rubricversion",
+            "target_id": str(version.pk),
+            "old": None,
+            "new": {"ladder": world.ladder.pk, "number": 3},
+        }
+    ]
