@@ -110,6 +110,7 @@ def audit_outcomes(
 
     Raises ValidationError naming the parameter for an unknown dimension or outcome, and
     for a reference that is not a group or is suppressed."""
+    audit_reader_require(user=user)
     dimensions = {d.key: d for d in audit_dimensions()}
     errors: dict[str, list[str]] = {}
     if dimension not in dimensions:

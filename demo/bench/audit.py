@@ -27,6 +27,7 @@ from audit.selectors.report import audit_report
 from calibration.models import CalibrationCase, CalibrationSession
 from org import services as org_services
 from org.models import PREFER_NOT_TO_SAY, DemographicAnswer, DemographicDimension, Person
+from org.selectors import person_list
 from org.types import User
 from reviews.models import Assessment, Evidence, Review, ReviewCycle
 from rubrics.models import Competency, Rating, RubricVersion
@@ -390,8 +391,10 @@ def audit_pdf_line(stdout: Any, user: User, cycle: ReviewCycle, label: str) -> N
 
 def run(stdout: Any, people: dict[str, Person]) -> None:
     started = time.perf_counter()
+    hr = people["hr"].user
     rows = list(
-        Person.objects.exclude(level="")
+        person_list(user=hr)  # HR: everyone
+        .exclude(level="")
         .exclude(ladder=None)
         .order_by("pk")
         .values_list("pk", "team_id", "parent_id", "ladder_id", "level", "function")
@@ -432,7 +435,6 @@ def run(stdout: Any, people: dict[str, Person]) -> None:
     )
 
     client = Client()
-    hr = people["hr"].user
     client.force_login(hr)
     stdout.write(
         "(the API and the page compute the report on the first call and read it from the "

@@ -1,15 +1,16 @@
 """Role-test rows for calibration pages (imported by tests/test_routes.py).
 
-world.calib.session is Team A's open session: other_manager facilitates it (with the
-director on the committee); the manager sits on Team B's session only, so Team A's is
-invisible to them (404), as it is to the engineer, one of its subjects. HR sees every
-session but is not on this committee: HR reads the board, the cases and the pre-read
-packet, and is refused (403) what only the committee does (deciding).
+world.calib.session is Team A's open session (see build_route_world in tests/test_routes.py):
+other_manager (the committee role) facilitates it and is its only member; the manager sits
+on Team B's session only, so Team A's is invisible to them (404), as it is to the engineer,
+one of its subjects, and to the director (the chain alone gives no session). HR (and a
+superuser) sees every session but is not on this committee: HR reads the board, the cases
+and the pre-read packet, and is refused (403) what only the committee does (deciding).
 """
 
 from __future__ import annotations
 
-from tests.route_cases import ANON_HTML, NO_ARGS, Case, everyone
+from tests.route_cases import ANON_HTML, NO_ARGS, Case, everyone, hr_only, roles
 
 
 def _session(w):
@@ -20,23 +21,13 @@ def _case(w):
     return [w.calib.case.pk]
 
 
-def _by_role(engineer: int, manager: int, other_manager: int, hr: int) -> dict[str, int]:
-    return {
-        "anonymous": ANON_HTML,
-        "engineer": engineer,
-        "manager": manager,
-        "other_manager": other_manager,
-        "hr": hr,
-    }
-
-
 ROUTES: list[Case] = [
     Case("calibration:sessions", "get", NO_ARGS, everyone(200, ANON_HTML)),
     Case(
         "calibration:sessions",
         "post",
         NO_ARGS,
-        _by_role(403, 403, 403, 302),
+        hr_only(302, 403, ANON_HTML),
         data=lambda w: {
             "cycle": w.calib.cycle.pk,
             "name": "Levels 5+",
@@ -45,12 +36,17 @@ ROUTES: list[Case] = [
             "scope_levels": "L5",
         },
     ),
-    Case("calibration:session", "get", _session, _by_role(404, 404, 200, 200)),
+    Case(
+        "calibration:session",
+        "get",
+        _session,
+        roles(404, ANON_HTML, committee=200, hr=200, superuser=200),
+    ),
     Case(
         "calibration:session",
         "get",
         lambda w: [w.calib.other_session.pk],
-        _by_role(404, 200, 404, 200),
+        roles(404, ANON_HTML, manager=200, hr=200, superuser=200),
         note="Team B's session",
     ),
     # HR's refusal (already open) comes back to the board as a message.
@@ -58,7 +54,7 @@ ROUTES: list[Case] = [
         "calibration:session-open",
         "post",
         _session,
-        _by_role(404, 404, 403, 302),
+        roles(404, ANON_HTML, committee=403, hr=302, superuser=302),
         note="already open",
     ),
     Case("calibration:session-open", "get", _session, everyone(405, ANON_HTML), note="POST only"),
@@ -66,7 +62,7 @@ ROUTES: list[Case] = [
         "calibration:session-finalize",
         "post",
         _session,
-        _by_role(404, 404, 302, 302),
+        roles(404, ANON_HTML, committee=302, hr=302, superuser=302),
         note="cases pending: refused with a message",
     ),
     Case(
@@ -76,41 +72,51 @@ ROUTES: list[Case] = [
         everyone(405, ANON_HTML),
         note="POST only",
     ),
-    Case("calibration:log", "get", _session, _by_role(404, 404, 200, 200)),
+    Case(
+        "calibration:log",
+        "get",
+        _session,
+        roles(404, ANON_HTML, committee=200, hr=200, superuser=200),
+    ),
     Case(
         "calibration:packet",
         "get",
         _session,
-        _by_role(404, 404, 200, 200),
+        roles(404, ANON_HTML, committee=200, hr=200, superuser=200),
         note="the committee and HR",
     ),
     Case(
         "calibration:packet-status",
         "get",
         _session,
-        _by_role(404, 404, 200, 200),
+        roles(404, ANON_HTML, committee=200, hr=200, superuser=200),
         note="the committee and HR",
     ),
     Case(
         "calibration:packet-download",
         "get",
         _session,
-        _by_role(404, 404, 302, 302),
+        roles(404, ANON_HTML, committee=302, hr=302, superuser=302),
         note="not built yet: back to the packet page",
     ),
     Case(
         "calibration:export",
         "get",
         _session,
-        _by_role(404, 404, 403, 409),
+        roles(404, ANON_HTML, committee=403, hr=409, superuser=409),
         note="HR only, once finalized",
     ),
-    Case("calibration:case", "get", _case, _by_role(404, 404, 200, 200)),
+    Case(
+        "calibration:case",
+        "get",
+        _case,
+        roles(404, ANON_HTML, committee=200, hr=200, superuser=200),
+    ),
     Case(
         "calibration:case",
         "post",
         _case,
-        _by_role(404, 404, 302, 403),
+        roles(404, ANON_HTML, committee=302, hr=403, superuser=403),
         data=lambda w: {"version": 1, "calibrated_rating": "exceeds"},
         note="keeps the proposed rating: no rationale needed",
     ),

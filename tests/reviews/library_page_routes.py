@@ -1,24 +1,15 @@
 """Role-test rows for the reviews app's HTML pages (imported by tests/test_routes.py).
 
-Evidence, feedback, check-ins and cycles. The `extras` fixture provides w.cycle (open),
-w.ev (the engineer's evidence), w.fb (the manager asked other_manager about the
-engineer) and w.ci (a check-in of the engineer).
+Evidence, feedback, check-ins and cycles. The route world (build_route_world in
+tests/test_routes.py) provides w.cycle (open), w.ev (the engineer's evidence), w.fb (the
+manager asked other_engineer, the respondent, about the engineer) and w.ci (a check-in of
+the engineer). The committee role sits on the session holding the engineer's and the
+teammate's cases, so it reads their evidence (SPEC §3) but may not add to it.
 """
 
 from __future__ import annotations
 
-from tests.route_cases import ANON_HTML, NO_ARGS, Case, everyone, hr_only
-
-
-def _roles(engineer: int, manager: int, other_manager: int, hr: int) -> dict[str, int]:
-    return {
-        "anonymous": ANON_HTML,
-        "engineer": engineer,
-        "manager": manager,
-        "other_manager": other_manager,
-        "hr": hr,
-    }
-
+from tests.route_cases import ANON_HTML, NO_ARGS, Case, everyone, hr_only, roles
 
 ROUTES: list[Case] = [
     # --- Evidence libraries --------------------------------------------------------------
@@ -27,21 +18,30 @@ ROUTES: list[Case] = [
         "reviews:my-evidence",
         "post",
         NO_ARGS,
-        everyone(302, ANON_HTML),
+        roles(302, ANON_HTML, superuser=403, no_person=403),
         data=lambda w: {"title": "Ran the retro", "occurred_on": "2026-03-03"},
     ),
     Case(
         "reviews:person-evidence",
         "get",
         lambda w: [w.engineer.pk],
-        _roles(engineer=200, manager=200, other_manager=404, hr=200),
+        roles(200, ANON_HTML, teammate=404, respondent=404, no_person=404),
         note="the engineer's library",
     ),
     Case(
         "reviews:person-evidence",
         "post",
         lambda w: [w.engineer.pk],
-        _roles(engineer=302, manager=302, other_manager=404, hr=403),
+        roles(
+            302,
+            ANON_HTML,
+            teammate=404,
+            committee=403,
+            respondent=404,
+            hr=403,
+            superuser=403,
+            no_person=404,
+        ),
         data=lambda w: {"title": "Design doc", "occurred_on": "2026-03-03"},
         note="the engineer's library",
     ),
@@ -49,7 +49,7 @@ ROUTES: list[Case] = [
         "reviews:person-evidence",
         "get",
         lambda w: [w.teammate.pk],
-        _roles(engineer=404, manager=200, other_manager=404, hr=200),
+        roles(200, ANON_HTML, engineer=404, respondent=404, no_person=404),
         note="a teammate's library",
     ),
     # --- Feedback ------------------------------------------------------------------------
@@ -59,7 +59,9 @@ ROUTES: list[Case] = [
         "reviews:feedback-new",
         "post",
         NO_ARGS,
-        _roles(engineer=302, manager=302, other_manager=400, hr=400),
+        roles(
+            400, ANON_HTML, engineer=302, manager=302, director=302, superuser=403, no_person=403
+        ),
         data=lambda w: {
             "subject": w.engineer.pk,
             "respondent": w.teammate.pk,
@@ -72,13 +74,13 @@ ROUTES: list[Case] = [
         "reviews:feedback-answer",
         "get",
         lambda w: [w.fb.pk],
-        _roles(engineer=200, manager=200, other_manager=200, hr=200),
+        roles(200, ANON_HTML, teammate=404, committee=404, no_person=404),
     ),
     Case(
         "reviews:feedback-answer",
         "post",
         lambda w: [w.fb.pk],
-        _roles(engineer=403, manager=403, other_manager=302, hr=403),
+        roles(403, ANON_HTML, teammate=404, committee=404, respondent=302, no_person=404),
         data=lambda w: {"owned": "The billing split", "changed": "Faster invoices"},
         note="answer",
     ),
@@ -86,7 +88,7 @@ ROUTES: list[Case] = [
         "reviews:feedback-answer",
         "post",
         lambda w: [w.fb.pk],
-        _roles(engineer=403, manager=403, other_manager=302, hr=403),
+        roles(403, ANON_HTML, teammate=404, committee=404, respondent=302, no_person=404),
         data=lambda w: {"decline": "1"},
         note="decline",
     ),
@@ -96,20 +98,20 @@ ROUTES: list[Case] = [
         "reviews:person-check-ins",
         "get",
         lambda w: [w.engineer.pk],
-        _roles(engineer=200, manager=200, other_manager=404, hr=404),
+        roles(404, ANON_HTML, engineer=200, manager=200, director=200),
     ),
     Case(
         "reviews:person-check-ins",
         "post",
         lambda w: [w.engineer.pk],
-        _roles(engineer=302, manager=302, other_manager=404, hr=404),
+        roles(404, ANON_HTML, engineer=302, manager=302, director=302),
         data=lambda w: {"occurred_on": "2026-03-03", "what_changed": "Shipped the importer"},
     ),
     Case(
         "reviews:check-in-promote",
         "post",
         lambda w: [w.ci.pk],
-        _roles(engineer=302, manager=302, other_manager=404, hr=404),
+        roles(404, ANON_HTML, engineer=302, manager=302, director=302),
         data=lambda w: {"item": "what_changed", "title": "Billing on-call", "kind": "on_call"},
     ),
     # --- Cycles (HR only; to everyone else they do not exist) ----------------------------
