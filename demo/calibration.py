@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from org.models import Person
+from org.selectors import person_list
 from org.types import User
 from reviews.models import ReviewCycle
 
@@ -17,7 +17,8 @@ def calibrate(*, actor: User, cycle: ReviewCycle, rng: random.Random, finalize: 
     from calibration.models import CalibrationCase
 
     directors = list(
-        Person.objects.filter(ladder__slug="engineering-manager", level="M3")
+        person_list(user=actor)
+        .filter(ladder__slug="engineering-manager", level="M3")
         .select_related("team", "user")
         .order_by("full_name")
     )

@@ -28,8 +28,10 @@ from demo.calibration import calibrate
 from demo.conversations import seed_conversations
 from demo.org import apportion
 from org.models import DemographicAnswer, Person
+from org.selectors import person_list
 from org.types import User
 from reviews.models import Evidence, Review, ReviewCycle
+from reviews.selectors import review_list
 from reviews.services.cycles import cycle_create, cycle_transition
 from reviews.services.reviews import review_acknowledge, review_create, review_submit, review_update
 from rubrics.models import RubricVersion
@@ -245,7 +247,8 @@ def _cycle(actor: User, spec: tuple[str, datetime.date, datetime.date]) -> Revie
 def seed_reviews(*, actor: User) -> dict[str, ReviewCycle]:
     rng = random.Random(31)
     engineers = list(
-        Person.objects.filter(ladder__slug="engineering-ic", parent__isnull=False)
+        person_list(user=actor)
+        .filter(ladder__slug="engineering-ic", parent__isnull=False)
         .select_related("parent", "parent__user", "team", "user")
         .order_by("team__name", "full_name")
     )
@@ -326,7 +329,7 @@ def _released_cycle(
     calibrate(actor=actor, cycle=cycle, rng=rng, finalize=True)
     for to in ("finalized", "released"):
         cycle_transition(actor=actor, cycle=cycle, to=to)
-    for review in Review.objects.filter(cycle=cycle).select_related("subject__user")[::3]:
+    for review in review_list(user=actor).filter(cycle=cycle).select_related("subject__user")[::3]:
         review_acknowledge(
             actor=review.subject.user,
             review=review,
@@ -404,7 +407,8 @@ def _manager_cycle(actor: User, rng: random.Random) -> ReviewCycle:
     spec = ("Q3 2026 manager reviews", datetime.date(2026, 7, 1), datetime.date(2026, 9, 30))
     cycle = _cycle(actor, spec)
     managers = list(
-        Person.objects.filter(ladder__slug="engineering-manager", level__in=["M1", "M2"])
+        person_list(user=actor)
+        .filter(ladder__slug="engineering-manager", level__in=["M1", "M2"])
         .select_related("parent", "parent__user", "team")
         .order_by("team__name")
     )
@@ -421,9 +425,9 @@ def _manager_cycle(actor: User, rng: random.Random) -> ReviewCycle:
             )
         review_submit(actor=boss.user, review=review)
     cycle_transition(actor=actor, cycle=cycle, to="calibrating")
-    marcus = Person.objects.get(user__username="marcus")
-    directors = list(Person.objects.filter(level="M3").exclude(pk=marcus.pk))
-    hana = Person.objects.get(user__username="hana")
+    marcus = person_list(user=actor).get(user__username="marcus")
+    directors = list(person_list(user=actor).filter(level="M3").exclude(pk=marcus.pk))
+    hana = person_list(user=actor).get(user__username="hana")
     session = calibration.session_create(
         actor=actor,
         cycle=cycle,

@@ -287,7 +287,8 @@ def review_submit(*, actor: User, review: Review, version: int | None = None) ->
         actor=actor,
         action=Activity.Action.REVIEW_SUBMITTED,
         target=locked,
-        new={"overall_rating": locked.overall_rating},
+        # The status only: activity rows never carry ratings or review text (SPEC §1.6).
+        new={"status": locked.status},
     )
     return locked
 

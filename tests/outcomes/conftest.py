@@ -18,10 +18,3 @@ def bearer(ingestion_token):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {ingestion_token[1]}")
     return client
-
-
-@pytest.fixture
-def route_ingestion_token(world):
-    """For tests/test_routes.py: a token whose revoke route every role tries."""
-    token, _secret = services.ingestion_token_create(actor=world.root, name="Route tests")
-    return token

@@ -160,8 +160,7 @@ def test_the_write_records_who_did_what_to_which_record(world, done, action, who
     assert {row.actor_id for row in rows} == {getattr(world, who).user.pk}
 
 
-# review_submitted predates this rule and records the author's overall rating.
-@pytest.mark.parametrize("action", [action for action, *_ in ROWS if action != "review_submitted"])
+@pytest.mark.parametrize("action", [action for action, *_ in ROWS])
 def test_the_row_carries_no_review_text_ratings_or_demographics(done, action):
     for row in Activity.objects.filter(action=action):
         written = json.dumps([row.old, row.new]).lower()
