@@ -30,6 +30,7 @@ from org.models import PREFER_NOT_TO_SAY, DemographicAnswer, DemographicDimensio
 from org.selectors import person_list
 from org.types import User
 from reviews.models import Assessment, Evidence, Review, ReviewCycle
+from reviews.services.reviews import reviews_bulk_insert
 from rubrics.models import Competency, Rating, RubricVersion
 
 REPEAT = 3
@@ -268,7 +269,7 @@ def _build(
                     decided_at=now,
                 )
             )
-    reviews = Review.objects.bulk_create(reviews, batch_size=2000)
+    reviews = reviews_bulk_insert(reviews=reviews, batch_size=2000)
 
     by_person: dict[int, list[Evidence]] = {}
     for e in evidence:

@@ -19,6 +19,7 @@ from calibration.packet_build import packet_build
 from org.models import Person
 from org.selectors import person_list
 from reviews.models import Assessment, Evidence, Review, ReviewCycle
+from reviews.services.reviews import reviews_bulk_insert
 from rubrics.models import Competency, RubricVersion
 
 NARRATIVE = (
@@ -38,8 +39,8 @@ def _build(people: list[Person], manager: Person) -> tuple[ReviewCycle, list[Rev
         status=ReviewCycle.Status.CALIBRATING,
     )
     cycle.rubric_versions.set([version])
-    reviews = Review.objects.bulk_create(
-        [
+    reviews = reviews_bulk_insert(
+        reviews=[
             Review(
                 cycle=cycle,
                 subject=p,
