@@ -24,7 +24,7 @@ from core.background_documents import build_request
 from core.csv import to_csv
 from core.pdf import render_pdf
 from org.services import access_log_record
-from org.types import Viewer
+from org.types import Viewer, signed_in
 from reviews.models import Review
 from reviews.selectors import rubric_context
 
@@ -50,7 +50,7 @@ def packet_request(*, user: Viewer, session: CalibrationSession) -> SessionPacke
     return build_request(
         SessionPacket,
         key={"session": session, "state_key": selectors.session_state_key(session)},
-        user=user,
+        user=signed_in(user),
         task=build_packet,
     )
 

@@ -32,6 +32,7 @@ from typing import Any, ClassVar, TypeVar
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import DatabaseError, IntegrityError, connections, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -141,7 +142,9 @@ def _enqueue(model: type[BackgroundDocument], task: Any, pk: int, attempt: int) 
     model._default_manager.filter(pk=pk, attempt=attempt).update(task_id=str(result.id))
 
 
-def _requeue(model: type[Build], row: Build, *, user: Any, task: Any) -> tuple[Build, bool]:
+def _requeue(
+    model: type[Build], row: Build, *, user: AbstractBaseUser | None, task: Any
+) -> tuple[Build, bool]:
     """Queue ``row`` (failed or lost) again as a new attempt, once even if several
     requests or sweeps find it at the same moment (the update is conditional on the
     attempt they read). Returns the row as it is now, and whether this call queued it."""
@@ -170,7 +173,9 @@ def _requeue(model: type[Build], row: Build, *, user: Any, task: Any) -> tuple[B
     return fresh, bool(taken)
 
 
-def build_request(model: type[Build], *, key: dict[str, Any], user: Any, task: Any) -> Build:
+def build_request(
+    model: type[Build], *, key: dict[str, Any], user: AbstractBaseUser, task: Any
+) -> Build:
     """The build row for ``key`` (the document and its state): found, or created and
     queued once the transaction commits; a failed or lost one is queued again."""
     manager = model._default_manager
