@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.decorators.http import require_http_methods
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from home import views as home_views
@@ -23,8 +24,11 @@ urlpatterns = [
     path("", home_views.home, name="home"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
+        # Methods first: a signed-in user's PUT is refused, not sent on to the home page.
+        require_http_methods(["GET", "POST"])(
+            auth_views.LoginView.as_view(
+                authentication_form=LoginForm, redirect_authenticated_user=True
+            )
         ),
         name="login",
     ),

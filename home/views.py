@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from org import selectors
 from reviews.selectors import VISIBLE_TO_SUBJECT, feedback_list, review_list
@@ -12,6 +13,7 @@ from rubrics.selectors import ladder_list
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """What each role can do next."""
     me = selectors.person_for_user(request.user)

@@ -155,10 +155,16 @@ def evidence_visibility(user: Viewer) -> Q | None:
     me = person_for_user(user)
     if me is None:
         return _nobody()
+    return _evidence_owners_q(me, "person")
+
+
+def _evidence_owners_q(me: Person, field: str) -> Q:
+    """Whose evidence ``me`` may read (SPEC §3), as a Q on the person ``field`` names:
+    their own, their reporting chain's, and the subjects of their open sessions'."""
     return (
-        Q(person=me)
-        | Q(person__in=reporting_chain_ids(me))
-        | Q(person__in=session_subject_ids(me, open_only=True))
+        Q(**{field: me.pk})
+        | Q(**{f"{field}__in": reporting_chain_ids(me)})
+        | Q(**{f"{field}__in": session_subject_ids(me, open_only=True)})
     )
 
 
@@ -183,16 +189,17 @@ def person_can_add_evidence(*, user: Viewer, person: Person) -> bool:
 
 def library_openable(*, user: Viewer, person_ids: Iterable[int]) -> set[int]:
     """Which of these people's evidence libraries ``user`` may open, in one query: the
-    person's own, their managers' (whole chain) and HR's. Teammates see each other's
-    names but not each other's evidence."""
+    people whose evidence they may read (``evidence_visibility``: their own, their chain's,
+    their open sessions' subjects; HR all). Teammates see each other's names but not each
+    other's evidence. Opening is not adding: see ``person_can_add_evidence``."""
     ids = set(person_ids)
     if is_hr(user):
         return ids
     me = person_for_user(user)
     if me is None:
         return set()
-    below = set(reporting_chain_ids(me).filter(pk__in=ids).values_list("pk", flat=True))
-    return below | ({me.pk} & ids)
+    openable = Person.objects.filter(_evidence_owners_q(me, "pk"), pk__in=ids)
+    return set(openable.values_list("pk", flat=True))
 
 
 def library_person_get(*, user: Viewer, pk: Any) -> Person:

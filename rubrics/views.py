@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import ConflictError
 from core.pdf import render_pdf
@@ -30,6 +30,7 @@ def _versions(request: HttpRequest, ladder: Ladder) -> list[RubricVersion]:
 
 
 @login_required
+@require_GET
 def ladder_index(request: HttpRequest) -> HttpResponse:
     ladders = list(selectors.ladder_list(user=request.user))
     versions = list(selectors.rubric_version_list(user=request.user).filter(ladder__in=ladders))
@@ -51,6 +52,7 @@ def ladder_index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def ladder_matrix(request: HttpRequest, ladder: str, number: int | None = None) -> HttpResponse:
     """The rubric as a level × competency matrix (current version unless one is named)."""
     lad = selectors.ladder_get(user=request.user, slug=ladder)
@@ -71,6 +73,7 @@ def ladder_matrix(request: HttpRequest, ladder: str, number: int | None = None) 
 
 
 @login_required
+@require_GET
 def level_detail(
     request: HttpRequest, ladder: str, code: str, number: int | None = None
 ) -> HttpResponse:
@@ -119,6 +122,7 @@ def _parse_number(raw: str | None) -> int | None:
 
 
 @login_required
+@require_GET
 def version_history(request: HttpRequest, ladder: str) -> HttpResponse:
     """Every visible version, and a readable diff between any two of them."""
     lad = selectors.ladder_get(user=request.user, slug=ladder)
@@ -155,6 +159,7 @@ PDF_CACHE_SECONDS = 24 * 3600
 
 
 @login_required
+@require_GET
 def version_pdf(request: HttpRequest, ladder: str, number: int) -> HttpResponse:
     """The rubric as an A4 PDF. Frozen versions never change, so their PDF is cached."""
     lad = selectors.ladder_get(user=request.user, slug=ladder)

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from org.models import Person
 from org.selectors import person_for_user
@@ -28,6 +28,7 @@ PROMOTE_TITLE_WORDS = 8
 
 
 @login_required
+@require_GET
 def check_ins(request: HttpRequest) -> HttpResponse:
     """A manager's whole chain with their latest check-in; everyone's own timeline."""
     people = list(selectors.check_in_people(user=request.user))

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ConflictError
 from org.types import signed_in
@@ -114,6 +114,7 @@ def _cycle_page(
 
 
 @login_required
+@require_GET
 def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Progress of one cycle for HR, and the next move it can make."""
     cycle = selectors.cycle_admin_get(user=request.user, pk=pk)

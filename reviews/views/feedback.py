@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import ConflictError
 from core.fields import parse_id
@@ -28,6 +28,7 @@ OPEN = ReviewCycle.Status.OPEN
 
 
 @login_required
+@require_GET
 def feedback_inbox(request: HttpRequest) -> HttpResponse:
     """Requests waiting for my answer, the ones I dealt with, and the ones I made."""
     me = person_for_user(request.user)
