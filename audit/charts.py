@@ -163,22 +163,7 @@ def rates_svg(
                 LINE_STROKE,
             )
         )
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img" '
-        'aria-label="{}" aria-labelledby="{}-title {}-desc" font-family="{}">'
-        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
-        WIDTH,
-        height,
-        title,
-        ident,
-        ident,
-        font or FONT,
-        ident,
-        title,
-        ident,
-        desc,
-        format_html_join("", "{}", ((p,) for p in parts)),
-    )
+    return _svg(height=height, title=title, desc=desc, ident=ident, font=font, parts=parts)
 
 
 # Oldest cycle lightest, newest darkest; each cycle also has its own marker shape, so the
@@ -308,6 +293,14 @@ def trend_svg(
                     f"{row['group']}, {cycles[j]}: {v * 100:.1f}%",
                 )
             )
+    return _svg(height=height, title=title, desc=desc, ident=ident, font=font, parts=parts)
+
+
+def _svg(
+    *, height: float, title: str, desc: str, ident: str, font: str | None, parts: list[SafeString]
+) -> SafeString:
+    """The chart's outer element: an image with a title and a description that screen
+    readers announce (WCAG 1.1.1), drawn in the page's font unless a PDF names its own."""
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img" '
         'aria-label="{}" aria-labelledby="{}-title {}-desc" font-family="{}">'
