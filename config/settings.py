@@ -19,11 +19,12 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
-# Spellings a boolean variable may take (any case). django-environ's env.bool reads every
+# A boolean variable is `true` or `false` (any case). django-environ's env.bool reads every
 # other string as False, so a typo such as DEBUG=flase would silently turn debug off (or
-# AXES_ENABLED=ture the lockout off): anything else stops start-up instead.
-_TRUE_STRINGS = frozenset({"true", "yes", "on", "1"})
-_FALSE_STRINGS = frozenset({"false", "no", "off", "0"})
+# AXES_ENABLED=ture the lockout off): anything else, 1/0 and yes/no included, stops
+# start-up instead, so there is one spelling to read in every deployment's settings.
+_TRUE_STRINGS = frozenset({"true"})
+_FALSE_STRINGS = frozenset({"false"})
 
 
 def env_bool(name: str, *, default: bool) -> bool:
@@ -36,9 +37,7 @@ def env_bool(name: str, *, default: bool) -> bool:
         return True
     if value in _FALSE_STRINGS:
         return False
-    raise ImproperlyConfigured(
-        f"{name} must be true or false (or yes/no, on/off, 1/0), not {raw!r}."
-    )
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
 
 
 # GENERAL

@@ -52,6 +52,10 @@ def _python(code: str, env: dict[str, str]) -> str:
     [
         ("DEBUG", "maybe"),
         ("DEBUG", ""),
+        ("DEBUG", "1"),
+        ("DEBUG", "0"),
+        ("DEBUG", "yes"),
+        ("AXES_ENABLED", "off"),
         ("AXES_ENABLED", "ture"),
         ("SECURE_SSL_REDIRECT", "enabled"),
         ("USE_X_FORWARDED_PROTO", "https"),
@@ -72,7 +76,7 @@ def test_debug_false_with_a_secret_key_passes_the_check():
     assert "System check identified no issues" in result.stdout
 
 
-@pytest.mark.parametrize("spelling", ["false", "False", "NO", "off", "0", " false "])
+@pytest.mark.parametrize("spelling", ["false", "False", "FALSE", " false "])
 def test_every_false_spelling_turns_debug_off(spelling):
     # Debug off demands a secret key: refusing to start without one shows DEBUG read as off.
     result = _check({"DEBUG": spelling})
@@ -80,7 +84,7 @@ def test_every_false_spelling_turns_debug_off(spelling):
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
-@pytest.mark.parametrize("spelling", ["true", "TRUE", "yes", "On", "1"])
+@pytest.mark.parametrize("spelling", ["true", "TRUE", "True"])
 def test_every_true_spelling_turns_debug_on(spelling):
     result = _check({"DEBUG": spelling})
     assert result.returncode == 0, result.stdout + result.stderr
