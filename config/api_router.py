@@ -68,6 +68,7 @@ urlpatterns = router.urls + [
         calibration_api.OutcomeLetterView.as_view(),
         name="review-outcome",
     ),
+    path("me/", org_api.WhoAmIView.as_view(), name="me"),
     path("audit/outcomes/", audit_api.AuditOutcomesView.as_view(), name="audit-outcomes"),
     path("audit/report/", audit_api.AuditReportView.as_view(), name="audit-report"),
     path("audit/report.pdf", audit_api.AuditReportPdfView.as_view(), name="audit-report-pdf"),

@@ -28,6 +28,7 @@ from org.serializers import (
     TeamSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
+    WhoAmISerializer,
 )
 from org.types import signed_in
 
@@ -62,6 +63,19 @@ class ObtainTokenView(APIView):
             raise AuthenticationFailed("Unable to sign in with those credentials.")
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+
+class WhoAmIView(APIView):
+    """The caller's own login: lets a script check its token before it does any work.
+
+    Deliberately small (one row, no person record, no role look-ups): it is also the floor
+    `make bench` measures the request path against.
+    """
+
+    @extend_schema(responses=WhoAmISerializer)
+    def get(self, request: Request) -> Response:
+        user = signed_in(request.user)
+        return Response({"id": user.pk, "username": user.get_username()})
 
 
 class TeamViewSet(

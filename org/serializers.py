@@ -145,3 +145,8 @@ class TokenRequestSerializer(serializers.Serializer[Any]):
 
 class TokenResponseSerializer(serializers.Serializer[Any]):
     token = serializers.CharField()
+
+
+class WhoAmISerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(help_text="The login's id.")
+    username = serializers.CharField()

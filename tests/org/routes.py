@@ -39,6 +39,7 @@ ROUTES: list[Case] = [
         data=lambda w: {"username": "engineer", "password": "pw-for-tests"},
     ),
     Case("api:api-root", "get", NO_ARGS, everyone(200, ANON_API), api=True),
+    Case("api:me", "get", NO_ARGS, everyone(200, ANON_API), api=True),
     # --- Teams ---------------------------------------------------------------------------
     Case("api:team-list", "get", NO_ARGS, everyone(200, ANON_API), api=True),
     Case(

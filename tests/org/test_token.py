@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 
 from django.core.management import call_command
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 
@@ -60,3 +61,14 @@ def test_login_is_throttled_after_repeated_failures(world, settings):
     )
     assert r.status_code in (403, 429)
     assert "token" not in r.json()
+
+
+def test_who_am_i_names_the_login_a_token_belongs_to(world):
+    token = Token.objects.create(user=world.engineer.user)
+    c = APIClient()
+    c.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    response = c.get("/api/v1/me/")
+
+    assert response.status_code == 200
+    assert response.json() == {"id": world.engineer.user.pk, "username": "engineer"}
