@@ -61,14 +61,15 @@ router.register(
 router.register("outcomes/tokens", outcomes_api.IngestionTokenViewSet, basename="ingestion-token")
 
 app_name = "api"
-urlpatterns = router.urls + [
+urlpatterns = [
+    path("me/", org_api.WhoAmIView.as_view(), name="me"),
+    *router.urls,
     # The outcome letter, at its review's address (SPEC §5), with or without the slash.
     re_path(
         r"^reviews/(?P<pk>[^/.]+)/outcome\.pdf(?:/)?$",
         calibration_api.OutcomeLetterView.as_view(),
         name="review-outcome",
     ),
-    path("me/", org_api.WhoAmIView.as_view(), name="me"),
     path("audit/outcomes/", audit_api.AuditOutcomesView.as_view(), name="audit-outcomes"),
     path("audit/report/", audit_api.AuditReportView.as_view(), name="audit-report"),
     path("audit/report.pdf", audit_api.AuditReportPdfView.as_view(), name="audit-report-pdf"),

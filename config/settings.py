@@ -211,6 +211,9 @@ MEDIA_URL = "/media/"
 # CACHE
 # ------------------------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://levelhead")}
+# redis:// URLs get the project's subclass of Django's backend (core/cache.py).
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "core.cache.RedisCache"
 # State that every web process must see alike (the login throttle's counts): with the
 # default per-process memory cache, each gunicorn worker would count on its own and N
 # workers would allow N times the rate. When CACHE_URL already names a shared backend
@@ -224,6 +227,20 @@ CACHES["shared"] = (
     {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "levelhead_cache"}
     if CACHES["default"]["BACKEND"] in _PER_PROCESS_CACHES
     else dict(CACHES["default"])
+)
+# Sessions: read through a fast shared cache (Redis, Memcached) and written through to the
+# database, so a signed-in request costs no session query. Only with a cache that every
+# process shares: with a per-process one, signing out in one worker would leave the
+# session alive in another worker's copy. The database cache would save nothing.
+_FAST_SHARED_CACHES = {
+    "core.cache.RedisCache",
+    "django.core.cache.backends.memcached.PyMemcacheCache",
+    "django.core.cache.backends.memcached.PyLibMCCache",
+}
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHES["default"]["BACKEND"] in _FAST_SHARED_CACHES
+    else "django.contrib.sessions.backends.db"
 )
 
 # EMAIL

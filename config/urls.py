@@ -21,6 +21,10 @@ admin.site.site_header = "Levelhead administration"
 admin.site.site_title = "Levelhead admin"
 
 urlpatterns = [
+    # The API first: each request walks this list in order, and the page includes mounted
+    # at "" below hold dozens of patterns an API path would otherwise be tried against.
+    path("api/v1/auth/token/", org_api.ObtainTokenView.as_view(), name="api-token"),
+    path("api/v1/", include("config.api_router")),
     path("", home_views.home, name="home"),
     path(
         "login/",
@@ -40,8 +44,6 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/auth/token/", org_api.ObtainTokenView.as_view(), name="api-token"),
-    path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The schema and its docs are public: they describe the API (as the source does), not
     # anyone's data. The split view serves Swagger UI's start-up script from this same URL

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core.page_cache import cached_page
 from org import selectors
 from reviews.selectors import VISIBLE_TO_SUBJECT, feedback_list, review_list
 from rubrics.selectors import ladder_list
@@ -14,6 +15,7 @@ from rubrics.selectors import ladder_list
 
 @login_required
 @require_GET
+@cached_page
 def home(request: HttpRequest) -> HttpResponse:
     """What each role can do next."""
     me = selectors.person_for_user(request.user)

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from core.page_cache import cached_page
 from org.selectors import team_list
 from outcomes.charts import Sparkline, fmt_metric, sparkline
 from outcomes.forms import PeriodForm, default_window
@@ -113,6 +114,7 @@ def _sort_value(card: Scorecard, key: str) -> float | None:
 
 @login_required
 @require_GET
+@cached_page
 def organisation(request: HttpRequest) -> HttpResponse:
     """Every team's scorecard for one window, in one sortable table (server-side sort)."""
     form, window, period, valid = _window_from(request)
@@ -244,6 +246,7 @@ def _tile(
 
 @login_required
 @require_GET
+@cached_page
 def team_page(request: HttpRequest, slug: str) -> HttpResponse:
     """One team's scorecard for a window, trends, twelve-window sparklines and flags."""
     team = team_for_slug(user=request.user, slug=slug)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import ConflictError
+from core.page_cache import cached_page
 from core.pdf import render_pdf
 from org.selectors import is_hr, person_for_user
 from org.services import access_log_record
@@ -31,6 +32,7 @@ def _versions(request: HttpRequest, ladder: Ladder) -> list[RubricVersion]:
 
 @login_required
 @require_GET
+@cached_page
 def ladder_index(request: HttpRequest) -> HttpResponse:
     ladders = list(selectors.ladder_list(user=request.user))
     versions = list(selectors.rubric_version_list(user=request.user).filter(ladder__in=ladders))
@@ -53,6 +55,7 @@ def ladder_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@cached_page
 def ladder_matrix(request: HttpRequest, ladder: str, number: int | None = None) -> HttpResponse:
     """The rubric as a level × competency matrix (current version unless one is named)."""
     lad = selectors.ladder_get(user=request.user, slug=ladder)
@@ -74,6 +77,7 @@ def ladder_matrix(request: HttpRequest, ladder: str, number: int | None = None) 
 
 @login_required
 @require_GET
+@cached_page
 def level_detail(
     request: HttpRequest, ladder: str, code: str, number: int | None = None
 ) -> HttpResponse:

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ConflictError
+from core.page_cache import cached_page
 from org.types import signed_in
 from reviews import selectors
 from reviews.forms.cycles import CycleForm, TransitionForm
@@ -57,6 +58,7 @@ def _published_versions(request: HttpRequest) -> QuerySet[RubricVersion]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@cached_page
 def cycles(request: HttpRequest) -> HttpResponse:
     """HR's list of review cycles and the form to create one."""
     all_cycles = selectors.cycle_admin_list(user=request.user)

@@ -1,0 +1,794 @@
+"""`make bench-throughput`: requests per second under gunicorn, next to Django's hello world.
+
+What it does, all on loopback, in a throwaway work directory:
+
+1. Loads the demo org into a fresh database (PostgreSQL when DATABASE_URL names one: that
+   database is dropped and created again, so its name must contain "bench"; otherwise a
+   SQLite file in the work directory) with production settings: DEBUG=false, a random
+   SECRET_KEY, collected static files, and the cache in Redis (CACHE_URL=redis://…, a
+   database number of its own, flushed first; without Redis it says so and uses the
+   default cache).
+2. Serves Levelhead with ``gunicorn -w 2 -k sync`` and, with the same command line, the
+   hello-world Django of scripts/hello/ (no middleware, no database): the stack's floor.
+3. Signs the demo logins in through the real login form (a session cookie each) and makes
+   each an API token, checks every route answers 200, then loads each route with
+   ``wrk -t1 -c5 --latency`` (1 s warm-up, BENCH_SECONDS per round, BENCH_ROUNDS rounds,
+   hello world measured in every round) and counts the route's queries with Django's test
+   client in a separate process against the same database and cache.
+4. Prints the table and writes it as JSON (path printed); then a mixed load as the manager
+   (20 connections cycling through every route the manager may open) with each gunicorn
+   worker's memory at its start and end; then, with BENCH_LARGE=1, a second table on a
+   10,000-person org built with `manage.py bench`'s builder.
+
+How to read the table: each number is the median of the rounds. "% hello" is the route's
+req/s over the hello world's req/s in the same round, so the machine's speed and the load
+other processes put on it mostly cancel out. A page or API list passes at >= 5 % with p99
+<= 100 ms; the floor (/api/v1/me/, the cheapest authenticated request) at >= 40 %. Queries
+are per request after one warm-up request (what a request costs once caches are warm).
+A route that answers anything but 2xx, or whose connections fail, fails the bench: the
+script exits 1 (target misses only with BENCH_STRICT=1).
+
+Environment: BENCH_SECONDS (3), BENCH_ROUNDS (3), BENCH_MIXED_SECONDS (60), BENCH_ROUTES
+(comma-separated keys of ROUTES, default all), BENCH_LARGE (0), BENCH_LARGE_PEOPLE
+(10000), BENCH_REDIS_DB (13), BENCH_JSON (also write the JSON there), BENCH_KEEP=1 keeps
+the work directory and the PostgreSQL databases, BENCH_STRICT=1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+DEMO_PASSWORD = "levelhead-demo"  # demo/org.py DEMO_PASSWORD
+LOGINS = {"sam": "engineer", "priya": "manager", "marcus": "director", "hana": "hr"}
+PAGE_TARGET, FLOOR_TARGET, P99_TARGET_MS = 5.0, 40.0, 100.0
+
+
+@dataclass(frozen=True)
+class Route:
+    key: str  # BENCH_ROUTES names it
+    login: str
+    auth: str  # "session" (cookie) or "token" (Authorization: Token …)
+    kind: str  # "floor", "api" or "page"
+    path: str  # str.format()ed with the looked-up ids
+
+
+ROUTES = [
+    Route("floor-session", "priya", "session", "floor", "/api/v1/me/"),
+    Route("floor-token", "priya", "token", "floor", "/api/v1/me/"),
+    Route("people", "hana", "token", "api", "/api/v1/people/"),
+    Route("reviews", "hana", "token", "api", "/api/v1/reviews/"),
+    Route("evidence", "priya", "token", "api", "/api/v1/evidence/"),
+    Route("calibration-cases", "hana", "token", "api", "/api/v1/calibration-cases/"),
+    Route("rubric-versions", "sam", "token", "api", "/api/v1/rubric-versions/"),
+    Route("audit-report", "hana", "token", "api", "/api/v1/audit/report/?cycle={cycle}"),
+    Route("home", "priya", "session", "page", "/"),
+    Route("rubric-matrix", "sam", "session", "page", "/rubrics/engineering-ic/"),
+    Route("workspace", "priya", "session", "page", "/reviews/"),
+    Route("editor", "priya", "session", "page", "/reviews/{draft}/edit/"),
+    Route("team-outcomes", "priya", "session", "page", "/outcomes/teams/{team}/"),
+    Route("cycles", "hana", "session", "page", "/cycles/"),
+    Route("board", "hana", "session", "page", "/calibration/{session}/"),
+    Route("case", "hana", "session", "page", "/calibration/cases/{case}/"),
+    Route("audit-page", "hana", "session", "page", "/audit/{cycle}/"),
+]
+LARGE_LOGINS = {"bench-hr": "hr", "bench-m0": "manager"}
+LARGE_ROUTES = [
+    Route("large-people", "bench-hr", "token", "api", "/api/v1/people/"),
+    Route("large-reviews", "bench-hr", "token", "api", "/api/v1/reviews/"),
+    Route("large-home-hr", "bench-hr", "session", "page", "/"),
+    Route("large-home-manager", "bench-m0", "session", "page", "/"),
+]
+
+# Counts every answer outside 2xx (wrk's own count leaves out 3xx, e.g. a redirect to the
+# login page) and reports p95; the mixed load also picks the next path per request.
+STATUS_LUA = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) bad = 0 end
+function response(status, headers, body)
+  if status < 200 or status > 299 then bad = bad + 1 end
+end
+function done(summary, latency, requests)
+  local n = 0
+  for _, t in ipairs(threads) do n = n + t:get("bad") end
+  local e = summary.errors
+  io.write(string.format(
+    "BENCH requests=%d duration_us=%d non2xx=%d p50_us=%.0f p95_us=%.0f p99_us=%.0f "
+    .. "connect=%d read=%d write=%d timeout=%d\\n",
+    summary.requests, summary.duration, n, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), e.connect, e.read, e.write, e.timeout))
+end
+"""
+MIXED_LUA = """
+counter = 0
+function request()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter - 1) % #paths + 1])
+end
+"""
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+# --- processes --------------------------------------------------------------------------
+
+
+class Processes:
+    """Every long-running process this script starts, stopped in ``stop_all``."""
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self.running: list[subprocess.Popen[bytes]] = []
+
+    def gunicorn(self, name: str, chdir: Path, app: str, env: dict[str, str]) -> tuple[Any, int]:
+        port = free_port()
+        out = (self.work / f"{name}.log").open("ab")
+        server = subprocess.Popen(
+            # The same command line for Levelhead and the hello world: 2 sync workers.
+            [
+                str(BIN / "gunicorn"),
+                "--chdir",
+                str(chdir),
+                "--workers",
+                "2",
+                "--worker-class",
+                "sync",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "120",
+                "--no-control-socket",
+                app,
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.running.append(server)
+        return server, port
+
+    def stop(self, server: subprocess.Popen[bytes]) -> None:
+        if server.poll() is None:
+            server.terminate()  # gunicorn's master stops its workers gracefully
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+        if server in self.running:
+            self.running.remove(server)
+
+    def stop_all(self) -> None:
+        for server in list(self.running):
+            self.stop(server)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def django_mode(env: dict[str, str], mode: str, payload: Any = None) -> Any:
+    """Runs this script's own ``--django <mode>`` in a process with ``env``'s settings."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--django", mode],
+        cwd=ROOT,
+        env=env,
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        raise SystemExit(f"--django {mode} failed:\n{done.stdout}\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def wait_until_up(url: str, server: subprocess.Popen[bytes], what: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"{what} exited before it answered (see its log)")
+        if fetch(url, {})[0] == 200:
+            return
+        time.sleep(0.3)
+    raise SystemExit(f"{what} did not answer {url} within 60 s")
+
+
+def worker_rss(master: subprocess.Popen[bytes]) -> dict[int, int]:
+    """VmRSS in KiB of each worker (the children of gunicorn's master process)."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master.pid:
+            pids.append(int(stat.parent.name))
+    rss = {}
+    for pid in sorted(pids):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                rss[pid] = int(line.split()[1])
+    return rss
+
+
+# --- database and cache -----------------------------------------------------------------
+
+
+def prepare_database(work: Path, name: str) -> tuple[str, str]:
+    """(DATABASE_URL of a fresh, empty database, its vendor)."""
+    wanted = os.environ.get("DATABASE_URL", "")
+    if not wanted.startswith(("postgres://", "postgresql://", "pgsql://")):
+        if wanted:
+            log(f"DATABASE_URL {wanted} is not PostgreSQL: using SQLite in the work directory")
+        return f"sqlite:///{work / (name + '.sqlite3')}", "sqlite"
+    url = urllib.parse.urlsplit(wanted)
+    base = url.path.lstrip("/") or "levelhead_bench"
+    if "bench" not in base:
+        raise SystemExit(f"Refusing to drop database {base!r}: its name must contain 'bench'.")
+    db = base if name == "demo" else f"{base}_{name}"
+    pg_admin(wanted, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)', f'CREATE DATABASE "{db}"')
+    return urllib.parse.urlunsplit(url._replace(path=f"/{db}")), "postgresql"
+
+
+def pg_admin(url: str, *statements: str) -> None:
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    admin = urllib.parse.urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)  # type: ignore[arg-type]
+
+
+def redis_cache_url() -> tuple[str | None, str]:
+    """(CACHE_URL for Django's RedisCache on its own, flushed database, what to print)."""
+    number = env_int("BENCH_REDIS_DB", 13)
+    url = f"redis://127.0.0.1:6379/{number}"
+    try:
+        import redis
+    except ImportError:
+        return None, "cache: the default (the redis package is not installed)"
+    try:
+        redis.Redis.from_url(url, socket_timeout=2).flushdb()
+    except redis.RedisError as error:
+        return None, f"cache: the default (Redis at 127.0.0.1:6379 is not reachable: {error})"
+    return url, f"cache: Redis {url} (flushed)"
+
+
+def flush_cache(cache_url: str | None) -> None:
+    if cache_url:
+        import redis
+
+        redis.Redis.from_url(cache_url).flushdb()
+
+
+# --- HTTP -------------------------------------------------------------------------------
+
+
+def fetch(url: str, headers: dict[str, str]) -> tuple[int, int]:
+    """(status, body bytes) of one GET through curl, 0 when it could not connect."""
+    command = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", "-m", "60"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    done = subprocess.run([*command, url], capture_output=True, text=True)
+    status, size = (done.stdout.split() + ["0", "0"])[:2]
+    return int(status), int(float(size))
+
+
+def sign_in(port: int, username: str, password: str) -> str:
+    """The Cookie header of a session signed in through the login form."""
+    import http.client
+    from http.cookies import SimpleCookie
+
+    def cookies_of(response: http.client.HTTPResponse) -> dict[str, str]:
+        jar: SimpleCookie = SimpleCookie()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+        return {name: morsel.value for name, morsel in jar.items()}
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", "/login/")
+    page = conn.getresponse()
+    cookies = cookies_of(page)
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode())
+    if not found or "csrftoken" not in cookies:
+        raise SystemExit("GET /login/ gave no CSRF token")
+    body = urllib.parse.urlencode(
+        {"username": username, "password": password, "csrfmiddlewaretoken": found[1]}
+    )
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request(
+        "POST",
+        "/login/",
+        body,
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={cookies['csrftoken']}",
+        },
+    )
+    answer = conn.getresponse()
+    answer.read()
+    cookies.update(cookies_of(answer))
+    if answer.status != 302 or "sessionid" not in cookies:
+        raise SystemExit(f"Signing in as {username} answered {answer.status}, no session")
+    return "; ".join(f"{k}={v}" for k, v in sorted(cookies.items()))
+
+
+def token(env: dict[str, str], username: str) -> str:
+    words = manage(env, "drf_create_token", username).split()  # "Generated token <key> …"
+    return words[words.index("token") + 1]
+
+
+def credentials(env: dict[str, str], port: int, logins: dict[str, str]) -> dict[str, Any]:
+    return {
+        "session": {u: {"Cookie": sign_in(port, u, DEMO_PASSWORD)} for u in logins},
+        "token": {u: {"Authorization": f"Token {token(env, u)}"} for u in logins},
+    }
+
+
+# --- wrk --------------------------------------------------------------------------------
+
+
+def ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def wrk(
+    url: str, headers: dict[str, str], seconds: int, connections: int, script: Path
+) -> dict[str, Any]:
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
+    command += ["--latency", "-s", str(script)]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    found = re.search(r"^BENCH (.*)$", out, re.M)
+    if not found:
+        raise SystemExit(f"wrk printed no summary for {url}:\n{out}")
+    lua = dict(kv.split("=", 1) for kv in found[1].split())
+    socket_errors = sum(int(lua[k]) for k in ("connect", "read", "write", "timeout"))
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),  # type: ignore[index]
+        "p50": ms(re.search(r"^\s+50%\s+(\S+)", out, re.M)[1]),  # type: ignore[index]
+        "p99": ms(re.search(r"^\s+99%\s+(\S+)", out, re.M)[1]),  # type: ignore[index]
+        "p95": int(lua["p95_us"]) / 1000,
+        "requests": int(lua["requests"]),
+        "duration_s": int(lua["duration_us"]) / 1e6,
+        # wrk's own "Non-2xx or 3xx responses" line counts only 4xx/5xx; the Lua counts 3xx too.
+        "non2xx": max(
+            int(lua["non2xx"]), int(m[1]) if (m := re.search(r"Non-2xx.*: (\d+)", out)) else 0
+        ),
+        "socket_errors": socket_errors,
+    }
+
+
+# --- the table --------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    key: str
+    role: str
+    kind: str
+    path: str
+    status: int = 0
+    size: int = 0
+    queries: int | None = None
+    rounds: list[dict[str, Any]] = field(default_factory=list)
+    problem: str = ""
+
+    def median(self, name: str) -> float:
+        return statistics.median(r[name] for r in self.rounds) if self.rounds else 0.0
+
+    @property
+    def result(self) -> str:
+        if self.problem:
+            return "ERROR"
+        target = FLOOR_TARGET if self.kind == "floor" else PAGE_TARGET
+        missed = [f"<{target:.0f}%"] if self.median("pct") < target else []
+        missed += [f"p99>{P99_TARGET_MS:.0f}ms"] if self.median("p99") > P99_TARGET_MS else []
+        return "PASS" if not missed else "FAIL " + ",".join(missed)
+
+
+def measure(
+    title: str,
+    rows: list[Row],
+    base: str,
+    hello: str,
+    heads: dict[str, dict[str, str]],
+    work: Path,
+) -> dict[str, Any]:
+    seconds, rounds = env_int("BENCH_SECONDS", 3), env_int("BENCH_ROUNDS", 3)
+    script = work / "status.lua"
+    script.write_text(STATUS_LUA)
+    hello_rounds: list[dict[str, Any]] = []
+    live = [r for r in rows if not r.problem]
+    for n in range(rounds):
+        log(f"  round {n + 1}/{rounds}: hello world and {len(live)} routes, {seconds} s each")
+        if n == 0:
+            wrk(hello + "/", {}, 1, 5, script)
+        hello_rounds.append(wrk(hello + "/", {}, seconds, 5, script))
+        for row in live:
+            if n == 0:
+                wrk(base + row.path, heads[row.key], 1, 5, script)  # warm-up
+            measured = wrk(base + row.path, heads[row.key], seconds, 5, script)
+            measured["pct"] = 100 * measured["rps"] / hello_rounds[-1]["rps"]
+            row.rounds.append(measured)
+            if measured["non2xx"] or measured["socket_errors"]:
+                row.problem = (
+                    f"{measured['non2xx']} non-2xx answers, "
+                    f"{measured['socket_errors']} socket errors under load"
+                )
+                log(f"!!! {row.key} {row.path}: {row.problem}")
+    hello_row = Row("hello-world", "-", "hello", "/", 200, 12, None, hello_rounds)
+    print_table(title, hello_row, rows, seconds, rounds)
+    return {
+        "title": title,
+        "seconds": seconds,
+        "rounds": rounds,
+        "hello": {"rps": hello_row.median("rps"), "rounds": hello_rounds},
+        "rows": [
+            {
+                **asdict(r),
+                "result": r.result,
+                "rps": r.median("rps"),
+                "pct_of_hello": r.median("pct"),
+                "p50_ms": r.median("p50"),
+                "p99_ms": r.median("p99"),
+            }
+            for r in rows
+        ],
+    }
+
+
+def print_table(title: str, hello: Row, rows: list[Row], seconds: int, rounds: int) -> None:
+    log(f"\n{title}: gunicorn -w 2 (sync), wrk -t1 -c5, median of {rounds} x {seconds} s")
+    log(
+        f"targets: page/API >= {PAGE_TARGET:.0f} % of hello world and p99 <= {P99_TARGET_MS:.0f}"
+        f" ms; floor >= {FLOOR_TARGET:.0f} %"
+    )
+    head = f"{'route':<20} {'role':<9} {'req/s':>8} {'% hello':>8} {'p50 ms':>7} {'p99 ms':>7}"
+    log(f"{head} {'queries':>7} {'KiB':>6}  result")
+    for row in [hello, *rows]:
+        queries = "-" if row.queries is None else str(row.queries)
+        if row.rounds:
+            pct = 100.0 if row.kind == "hello" else row.median("pct")
+            numbers = (
+                f"{row.median('rps'):>8.1f} {pct:>8.1f}"
+                f" {row.median('p50'):>7.1f} {row.median('p99'):>7.1f}"
+            )
+        else:
+            numbers = f"{'-':>8} {'-':>8} {'-':>7} {'-':>7}"
+        result = "" if row.kind == "hello" else row.result
+        log(f"{row.key:<20} {row.role:<9} {numbers} {queries:>7} {row.size / 1024:>6.1f}  {result}")
+        if row.problem:
+            log(f"{'':<20} !!! {row.path}: {row.problem}")
+
+
+def prepare_rows(
+    routes: list[Route],
+    roles: dict[str, str],
+    ids: dict[str, Any],
+    creds: dict[str, Any],
+    base: str,
+    env: dict[str, str],
+) -> tuple[list[Row], dict[str, dict[str, str]]]:
+    """One row per route, its status checked with curl and its queries counted."""
+    rows, heads = [], {}
+    for route in routes:
+        heads[route.key] = creds[route.auth][route.login]
+        names = re.findall(r"{(\w+)}", route.path)
+        path = route.path.format(**{n: ids.get(n) for n in names})
+        row = Row(route.key, roles[route.login], route.kind, path)
+        if missing := [n for n in names if ids.get(n) is None]:
+            row.problem = f"the demo data has no {', '.join(missing)} for this route"
+        else:
+            row.status, row.size = fetch(base + path, heads[route.key])
+            if row.status != 200:
+                row.problem = f"answered {row.status} (expected 200) before any load"
+        if row.problem:
+            log(f"!!! {route.key} {path}: {row.problem}")
+        rows.append(row)
+    live = [r for r in rows if not r.problem]
+    counted = django_mode(
+        env, "queries", [{"key": r.key, "path": r.path, "headers": heads[r.key]} for r in live]
+    )
+    for row in live:
+        row.queries = counted[row.key]
+    return rows, heads
+
+
+def mixed_load(
+    base: str, cookie: dict[str, str], paths: list[str], master: Any, work: Path
+) -> dict[str, Any]:
+    seconds = env_int("BENCH_MIXED_SECONDS", 60)
+    script = work / "mixed.lua"
+    script.write_text(
+        "paths = " + "{" + ", ".join(json.dumps(p) for p in paths) + "}\n" + MIXED_LUA + STATUS_LUA
+    )
+    log(
+        f"\nMixed load as the manager (priya's session): 20 connections x {seconds} s over "
+        f"{len(paths)} paths: {' '.join(paths)}"
+    )
+    before = worker_rss(master)
+    result = wrk(base + "/", cookie, seconds, 20, script)
+    after = worker_rss(master)
+    errors = result["non2xx"] + result["socket_errors"]
+    log(
+        f"  {result['requests'] / result['duration_s']:.1f} req/s, p95 {result['p95']:.1f} ms, "
+        f"p99 {result['p99']:.1f} ms, {result['requests']} requests, {errors} errors "
+        f"({result['non2xx']} non-2xx, {result['socket_errors']} socket)"
+    )
+    for pid in sorted(set(before) | set(after)):
+        start, end = before.get(pid), after.get(pid)
+        log(
+            f"  worker {pid}: RSS {start or 0:,} KiB at the start, {end or 0:,} KiB at the end"
+            + (f" ({(end - start) / 1024:+.1f} MiB)" if start and end else " (restarted)")
+        )
+    if errors:
+        log(f"!!! mixed load: {errors} errors")
+    return {**result, "paths": paths, "rss_kib_start": before, "rss_kib_end": after}
+
+
+# --- main -------------------------------------------------------------------------------
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    work = Path(tempfile.mkdtemp(prefix="levelhead-throughput-"))
+    procs = Processes(work)
+    databases: list[str] = []
+    started = time.monotonic()
+    try:
+        return run(work, procs, databases)
+    finally:
+        procs.stop_all()
+        keep = os.environ.get("BENCH_KEEP") == "1"
+        for url in databases if not keep else []:
+            name = urllib.parse.urlsplit(url).path.lstrip("/")
+            pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if keep:
+            log(f"Kept the work directory {work}" + (f" and {databases}" if databases else ""))
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+        log(f"bench-throughput took {time.monotonic() - started:.0f} s")
+
+
+def run(work: Path, procs: Processes, databases: list[str]) -> int:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (make bench-throughput installs it)")
+    cache_url, cache_note = redis_cache_url()
+    db_url, vendor = prepare_database(work, "demo")
+    if vendor == "postgresql":
+        databases.append(db_url)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": db_url,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "SECURE_SSL_REDIRECT": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+    env.pop("CACHE_URL", None)
+    if cache_url:
+        env["CACHE_URL"] = cache_url
+    log(f"Work directory {work}; database {vendor}; {cache_note}")
+    log("Loading the demo org (migrate, createcachetable, collectstatic, seed_demo)")
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "createcachetable")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    manage(env, "seed_demo", "--i-know-this-is-production")
+    ids = django_mode(env, "ids")
+    app, port = procs.gunicorn("levelhead", ROOT, "config.wsgi:application", env)
+    hello, hello_port = procs.gunicorn(
+        "hello", ROOT / "scripts" / "hello", "hello:application", env
+    )
+    base, hello_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{hello_port}"
+    wait_until_up(base + "/login/", app, "Levelhead's gunicorn")
+    wait_until_up(hello_base + "/", hello, "The hello-world gunicorn")
+    creds = credentials(env, port, LOGINS)
+    wanted = [k for k in os.environ.get("BENCH_ROUTES", "").split(",") if k]
+    if unknown := set(wanted) - {r.key for r in ROUTES}:
+        raise SystemExit(f"BENCH_ROUTES: no route {', '.join(sorted(unknown))}")
+    routes = [r for r in ROUTES if not wanted or r.key in wanted]
+    rows, heads = prepare_rows(routes, LOGINS, ids, creds, base, env)
+    report: dict[str, Any] = {"database": vendor, "cache": cache_note}
+    report["demo"] = measure(
+        f"Demo org ({vendor}, {cache_note})", rows, base, hello_base, heads, work
+    )
+    manager = creds["session"]["priya"]
+    paths = sorted(
+        {
+            r.path.format(**ids)
+            for r in ROUTES
+            if fetch(base + r.path.format(**ids), manager)[0] == 200
+        }
+    )
+    report["mixed"] = mixed_load(base, manager, paths, app, work)
+    large_rows: list[Row] = []
+    if os.environ.get("BENCH_LARGE", "0") == "1":
+        procs.stop(app)
+        large_rows = large_org(work, procs, databases, env, cache_url, hello_base, report)
+    out = work / "throughput.json"
+    out.write_text(json.dumps(report, indent=2))
+    kept = os.environ.get("BENCH_KEEP") == "1"
+    log(f"\nThe tables as JSON: {out}")
+    if not kept:
+        log("  (removed with the work directory: BENCH_KEEP=1 or BENCH_JSON=<path> keeps it)")
+    if os.environ.get("BENCH_JSON"):
+        shutil.copy(out, os.environ["BENCH_JSON"])
+        log(f"  copied to {os.environ['BENCH_JSON']}")
+    failed = [r.key for r in rows + large_rows if r.problem]
+    if report["mixed"]["non2xx"] or report["mixed"]["socket_errors"]:
+        failed.append("mixed load")
+    if os.environ.get("BENCH_STRICT") == "1":
+        failed += [r.key for r in rows + large_rows if r.result.startswith("FAIL")]
+    if failed:
+        log(f"\n!!! BENCH FAILED: {', '.join(failed)}")
+        return 1
+    return 0
+
+
+def large_org(
+    work: Path,
+    procs: Processes,
+    databases: list[str],
+    demo_env: dict[str, str],
+    cache_url: str | None,
+    hello_base: str,
+    report: dict[str, Any],
+) -> list[Row]:
+    people = env_int("BENCH_LARGE_PEOPLE", 10_000)
+    db_url, vendor = prepare_database(work, "large")
+    if vendor == "postgresql":
+        databases.append(db_url)
+    env = {**demo_env, "DATABASE_URL": db_url}
+    flush_cache(cache_url)  # the demo org's cached data must not answer for this database
+    log(f"\nBuilding the {people:,}-person org (manage.py bench's builder and one review cycle)")
+    t0 = time.monotonic()
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "createcachetable")
+    built = django_mode(env, "large", {"people": people, "password": DEMO_PASSWORD})
+    took = time.monotonic() - t0
+    log(f"  {built['people']:,} people, {built['reviews']:,} reviews in {took:.0f} s")
+    app, port = procs.gunicorn("levelhead-large", ROOT, "config.wsgi:application", env)
+    base = f"http://127.0.0.1:{port}"
+    wait_until_up(base + "/login/", app, "Levelhead's gunicorn (large org)")
+    creds = credentials(env, port, LARGE_LOGINS)
+    rows, heads = prepare_rows(LARGE_ROUTES, LARGE_LOGINS, {}, creds, base, env)
+    title = f"{built['people']:,}-person org ({vendor})"
+    report["large"] = {**measure(title, rows, base, hello_base, heads, work), **built}
+    procs.stop(app)
+    return rows
+
+
+# --- inside Django (python scripts/throughput.py --django <mode>) -------------------------
+
+
+def django_ids() -> dict[str, Any]:
+    from calibration.models import CalibrationCase, CalibrationSession
+    from org.models import Team, User
+    from reviews.models import Review, ReviewCycle
+
+    priya = User.objects.get(username="priya")
+    draft = Review.objects.filter(author__user=priya, status=Review.Status.DRAFT).first()
+    session = CalibrationSession.objects.order_by("-pk").first()
+    case = CalibrationCase.objects.filter(session=session).order_by("pk").first()
+    cycle = ReviewCycle.objects.order_by("-pk").first()
+    team = Team.objects.filter(slug="checkout").first()
+    found = {"draft": draft, "session": session, "case": case, "cycle": cycle}
+    return {k: v.pk if v else None for k, v in found.items()} | {"team": team and team.slug}
+
+
+def django_queries(routes: list[dict[str, Any]]) -> dict[str, int]:
+    """Queries per request of each route, after one warm-up request, as wrk sends it."""
+    from django.db import connection
+    from django.test import Client
+
+    counts = {}
+    for route in routes:
+        extra = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in route["headers"].items()}
+        client = Client(SERVER_NAME="127.0.0.1", **extra)
+        client.get(route["path"])
+        seen: list[str] = []
+
+        def count(execute: Any, sql: str, *args: Any, seen: list[str] = seen) -> Any:
+            seen.append(sql)
+            return execute(sql, *args)
+
+        with connection.execute_wrapper(count):
+            response = client.get(route["path"])
+        counts[route["key"]] = len(seen) if response.status_code == 200 else -1
+    return counts
+
+
+def django_large(people: int, password: str) -> dict[str, int]:
+    import datetime
+
+    from demo.bench import audit as audit_bench
+    from demo.management.commands.bench import Command
+    from demo.org import seed_actor
+    from org.models import User
+    from org.selectors import person_list
+
+    built = Command().build_org(seed_actor(), people)
+    hr = built["hr"].user
+    hr.set_password(password)
+    hr.save(update_fields=["password"])
+    m0 = User.objects.get(username="bench-m0")
+    m0.set_password(password)
+    m0.save(update_fields=["password"])
+    rows = list(
+        person_list(user=hr)
+        .exclude(level="")
+        .exclude(ladder=None)
+        .order_by("pk")
+        .values_list("pk", "team_id", "parent_id", "ladder_id", "level", "function")
+    )
+    cycle = audit_bench._build(
+        built,
+        rows,
+        name="Bench 2025 H1",
+        starts_on=datetime.date(2025, 1, 1),
+        ends_on=datetime.date(2025, 6, 30),
+    )
+    return {"people": person_list(user=hr).count(), "reviews": cycle.reviews}
+
+
+def django_main(mode: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    payload = json.loads(sys.stdin.read() or "null")
+    if mode == "ids":
+        result: Any = django_ids()
+    elif mode == "queries":
+        result = django_queries(payload)
+    else:
+        result = django_large(payload["people"], payload["password"])
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--django"]:
+        django_main(sys.argv[2])
+    else:
+        sys.exit(main())
