@@ -143,6 +143,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Django's model backend, keeping the signed-in login per data version (core/auth.py).
+    "core.auth.CachedModelBackend",
+    # Sessions signed in before the cached backend existed still load.
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
@@ -237,8 +240,10 @@ _FAST_SHARED_CACHES = {
     "django.core.cache.backends.memcached.PyMemcacheCache",
     "django.core.cache.backends.memcached.PyLibMCCache",
 }
+# Signed-in pages and API answers kept per viewer until the next write (core/page_cache.py).
+LEVELHEAD_PAGE_CACHE = env_bool("LEVELHEAD_PAGE_CACHE", default=True)
 SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
+    "core.sessions"
     if CACHES["default"]["BACKEND"] in _FAST_SHARED_CACHES
     else "django.contrib.sessions.backends.db"
 )
@@ -289,7 +294,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so that anonymous API calls answer 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "core.auth.CachedTokenAuthentication",
         # `Authorization: Bearer <secret>` from CI/CD and incident tools: outcome writes only.
         "outcomes.auth.IngestionTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

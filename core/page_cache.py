@@ -61,12 +61,23 @@ _IGNORED_TABLES = (
 # once when it is done instead (migrate_finished).
 _migrating = False
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+# Per thread: whether it wrote since the version was last replaced, and the version this
+# request works from. The version is not replaced inside the execute-wrapper itself: the
+# statement's cursor may still be open (INSERT … RETURNING on SQLite), and the database
+# cache would write on the same connection under it.
+_dirty = threading.local()
 _VARY_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_TARGET", "HTTP_HX_TRIGGER", "HTTP_HX_BOOSTED")
 
 
 def data_version() -> str:
-    """The current data version (made on first use), after this thread's own writes."""
+    """The current data version (made on first use), after this thread's own writes.
+
+    Read once per request: the value is kept for the rest of the request (a request works
+    from one version; a write it makes replaces the value and the memo)."""
     flush_writes()
+    memo = getattr(_dirty, "version", None)
+    if memo is not None:
+        return str(memo)
     shared = caches["shared"]
     version = shared.get(VERSION_KEY)
     if version is None:
@@ -74,11 +85,24 @@ def data_version() -> str:
         # add, not set: two processes starting at once agree on one value.
         if not shared.add(VERSION_KEY, version, None):
             version = shared.get(VERSION_KEY) or version
+    _dirty.version = version
     return str(version)
+
+
+def remember_version(version: str | None) -> None:
+    """Take a version read along with something else (the session) as this request's."""
+    if version is not None and not getattr(_dirty, "wrote", False):
+        _dirty.version = version
+
+
+def forget_version(**kwargs: Any) -> None:
+    """``request_started``/``request_finished`` receiver: the next read asks the cache."""
+    _dirty.version = None
 
 
 def bump_data_version() -> None:
     """Replace the data version: every kept page becomes unreachable."""
+    _dirty.version = None
     caches["shared"].set(VERSION_KEY, uuid.uuid4().hex, None)
 
 
@@ -87,12 +111,6 @@ def _is_data_write(sql: str) -> bool:
     if not head.startswith(_WRITE_VERBS):
         return False
     return not any(table in sql for table in _IGNORED_TABLES)
-
-
-# This thread wrote since the version was last replaced. The version is not replaced inside
-# the execute-wrapper itself: the statement's cursor may still be open (INSERT … RETURNING
-# on SQLite), and the database cache would write on the same connection under it.
-_dirty = threading.local()
 
 
 def flush_writes(**kwargs: Any) -> None:
@@ -157,6 +175,8 @@ def _page_key(request: HttpRequest, csrf_cookie: str, name: str) -> str:
 
 def _cacheable_request(request: HttpRequest) -> str | None:
     """The CSRF cookie when this request may be answered from the cache, else None."""
+    if not settings.LEVELHEAD_PAGE_CACHE:
+        return None
     if request.method != "GET" or not request.user.is_authenticated:
         return None
     csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
@@ -206,3 +226,53 @@ def cached_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
         return response
 
     return wrapper
+
+
+def _api_key(request: Any, name: str) -> str | None:
+    """The key for a DRF GET rendered as JSON for a signed-in caller, else None."""
+    if not settings.LEVELHEAD_PAGE_CACHE:
+        return None
+    renderer = getattr(request, "accepted_renderer", None)
+    if request.method != "GET" or renderer is None or renderer.format != "json":
+        return None
+    if not request.user.is_authenticated:
+        return None
+    parts = [name, str(request.user.pk), request.get_full_path(), request.accepted_media_type]
+    parts.append(timezone.localdate().isoformat())
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return f"levelhead:api:{data_version()}:{digest}"
+
+
+class CachedReadsMixin:
+    """For DRF viewsets: a list or detail answer kept per caller until the data version
+    changes, as ``cached_page`` does for pages. Authentication, permissions and content
+    negotiation still run on every request (the lookup happens in the handler); only the
+    JSON rendering of a 200 is kept. The browsable API (HTML) is never kept."""
+
+    def _kept_or_none(self, request: Any) -> HttpResponse | None:
+        key = _api_key(request, f"{type(self).__module__}.{type(self).__qualname__}")
+        request._levelhead_keep_as = key
+        if key is None:
+            return None
+        kept = caches["default"].get(key)
+        if kept is None:
+            return None
+        content, content_type = kept
+        return HttpResponse(content, content_type=content_type)
+
+    def list(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        return self._kept_or_none(request) or super().list(request, *args, **kwargs)  # type: ignore[misc]
+
+    def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        return self._kept_or_none(request) or super().retrieve(request, *args, **kwargs)  # type: ignore[misc]
+
+    def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        key = getattr(request, "_levelhead_keep_as", None)
+        if key and response.status_code == 200 and hasattr(response, "render"):
+            response.render()
+            if not response.cookies:
+                caches["default"].set(
+                    key, (response.content, response["Content-Type"]), PAGE_TIMEOUT
+                )
+        return response

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from core.page_cache import CachedReadsMixin
 from org import selectors, services
 from org.filters import PersonFilter, TeamFilter
 from org.models import DemographicDimension, Person, Team
@@ -111,6 +112,7 @@ class TeamViewSet(
 
 
 class PersonViewSet(
+    CachedReadsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

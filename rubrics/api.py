@@ -11,6 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.page_cache import CachedReadsMixin
 from org.permissions import IsHROrReadOnly
 from org.types import signed_in
 from rubrics import selectors, services
@@ -63,6 +64,7 @@ class LadderViewSet(
 
 
 class RubricVersionViewSet(
+    CachedReadsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

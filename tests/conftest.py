@@ -45,6 +45,12 @@ def _fast_and_isolated(settings):
 
 
 @pytest.fixture
+def page_cache_off(settings):
+    """For tests that count what building a page costs: every request builds it."""
+    settings.LEVELHEAD_PAGE_CACHE = False
+
+
+@pytest.fixture
 def world(db) -> SimpleNamespace:
     return build_world()
 

@@ -134,3 +134,33 @@ def test_writes_to_sessions_and_caches_keep_the_version():
     assert not page_cache._is_data_write('INSERT INTO "levelhead_cache" VALUES (%s)')
     assert page_cache._is_data_write('  update "org_person" SET "full_name" = %s')
     assert not page_cache._is_data_write('SELECT * FROM "org_person"')
+
+
+def test_an_api_list_asked_again_is_not_rebuilt_and_follows_writes(world, api_for):
+    hr = api_for("hr")
+    hr.get("/api/v1/people/")
+    with CaptureQueriesContext(connection) as built:
+        first = hr.get("/api/v1/people/", {"page_size": 10})
+    with CaptureQueriesContext(connection) as kept:
+        again = hr.get("/api/v1/people/", {"page_size": 10})
+    assert again.json() == first.json()
+    assert len(kept) < len(built)
+
+    org_services.person_update(actor=world.root, person=world.teammate, full_name="Tobias Teal")
+
+    names = {
+        row["full_name"] for row in hr.get("/api/v1/people/", {"page_size": 10}).json()["results"]
+    }
+    assert "Tobias Teal" in names
+
+
+def test_an_api_answer_keeps_each_callers_fields(world, api_for):
+    # HR sees the whole person record; a teammate sees the basic fields only (SPEC §3).
+    url = f"/api/v1/people/{world.engineer.pk}/"
+    hr, teammate = api_for("hr"), api_for("teammate")
+    for _ in range(2):
+        hr_fields = set(hr.get(url).json())
+        teammate_fields = set(teammate.get(url).json())
+    assert "level" in hr_fields
+    assert "level" not in teammate_fields
+    assert teammate_fields < hr_fields

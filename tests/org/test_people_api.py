@@ -7,6 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from org.models import Activity, Person, User
 from tests.factories import bulk_people
 
+# Some of these count what building an answer costs: every request builds it.
+pytestmark = pytest.mark.usefixtures("page_cache_off")
+
 URL = "/api/v1/people/"
 
 

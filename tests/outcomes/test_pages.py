@@ -12,7 +12,8 @@ from outcomes.selectors.dora import DORA_REPORT
 from outcomes.selectors.scorecard import team_scorecard
 from tests.outcomes.helpers import at, d, deploy, incident, slo, survey
 
-pytestmark = pytest.mark.django_db
+# These count what building a page costs: every request builds it (no kept pages).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_off")]
 
 TODAY = "2026-04-10T12:00:00+00:00"  # the latest complete month is March 2026
 

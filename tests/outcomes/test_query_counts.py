@@ -14,7 +14,8 @@ from org.models import Team
 from outcomes import services
 from tests.outcomes.helpers import DEPLOYMENTS_URL, INCIDENTS_URL, at, scorecard_url
 
-pytestmark = pytest.mark.django_db
+# These count what building a page costs: every request builds it (no kept pages).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_off")]
 
 TODAY = "2026-04-10T12:00:00+00:00"
 MARCH = ("2026-03-01", "2026-03-31")

@@ -12,7 +12,8 @@ from rubrics.models import Ladder
 from tests.factories import make_ladder
 from tests.rubrics.helpers import LADDERS_URL, VERSIONS_URL
 
-pytestmark = pytest.mark.django_db
+# These count what building a page costs: every request builds it (no kept pages).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_off")]
 
 SIX_COMPETENCIES = [
     "execution",
