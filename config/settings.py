@@ -97,7 +97,8 @@ MIDDLEWARE = [
     "core.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the site-wide policy built once (core/middleware.py).
+    "core.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Every 404 is the product's page (JSON under /api/), also with DEBUG on. Inside
@@ -285,6 +286,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+CONTENT_SECURITY_POLICY_REPORT_ONLY: dict[str, object] | None = None
 # Largest request body Django will read; larger API payloads answer 400, not 500.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000

@@ -17,8 +17,11 @@ compiled anew.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+import functools
+import hashlib
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -143,3 +146,18 @@ class QueryState:
 
     def state(self, *shape: Hashable) -> str:
         return "\x1f".join(f"{name}={rows!r}" for name, rows in self.rows(*shape).items())
+
+
+@functools.cache
+def _files_fingerprint(paths: tuple[Path, ...]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def code_fingerprint(paths: Iterable[Path | str]) -> str:
+    """A hash of the files' contents (read once per process). What renders a cached
+    representation (its templates, the code that formats it) belongs in its key, as much
+    as the state of its data: a deploy that changes them does not serve kept copies."""
+    return _files_fingerprint(tuple(sorted(Path(p) for p in paths)))

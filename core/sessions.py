@@ -18,7 +18,7 @@ from core import page_cache
 class SessionStore(CachedDBStore):
     def load(self) -> dict[str, Any]:
         try:
-            found = self._cache.get_many([self.cache_key, page_cache.VERSION_KEY])
+            found = self._cache.get_many([self.cache_key, page_cache.VERSION_KEY])  # type: ignore[attr-defined]
         except Exception:  # noqa: BLE001 (as Django's engine: an unusable key resets)
             found = {}
         page_cache.remember_version(found.get(page_cache.VERSION_KEY))
