@@ -8,14 +8,15 @@ PORT ?= 8000
 # Exact versions for every install (`make lock` regenerates it from pyproject's ranges).
 CONSTRAINTS := constraints.txt
 
-.PHONY: help install install-dev lock run migrate seed worker test e2e browser lint typecheck schema bench fuzz clean
+.PHONY: help install install-dev lock run migrate seed worker test e2e browser wrk lint typecheck schema bench bench-throughput fuzz clean
 
 help:
 	@echo "make run        set up, load the demo org and serve http://$(HOST):$(PORT)"
 	@echo "make test       set up with dev tools and run the test suite"
 	@echo "make e2e        real-browser tests (installs Debian's chromium if missing)"
 	@echo "make lint       ruff + mypy;  make schema  validate the OpenAPI schema"
-	@echo "make bench      timings and query counts on a large generated org"
+	@echo "make bench      timings and query counts on a large generated org, then bench-throughput"
+	@echo "make bench-throughput  req/s under gunicorn vs Django's hello world (wrk, Redis)"
 	@echo "make fuzz       schemathesis against the API as HR and as an engineer (no 5xx)"
 	@echo "make lock       re-pin constraints.txt to the newest releases pyproject allows"
 
@@ -66,7 +67,7 @@ worker: install
 
 # In parallel, one worker per core; `make test PYTEST_ARGS=--lf` reruns only the last failures.
 test: install-dev
-	$(BIN)/pytest -m "not e2e" -n auto $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not e2e and not bench" -n auto $(PYTEST_ARGS)
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || test -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" || { \
@@ -93,6 +94,22 @@ bench: install
 	rm -f bench.sqlite3
 	DATABASE_URL=$(BENCH_DB) DEBUG=true AXES_ENABLED=false $(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DB) DEBUG=true AXES_ENABLED=false $(PY) manage.py bench
+	$(MAKE) --no-print-directory bench-throughput
+
+# Requests per second under gunicorn (2 sync workers) for every page and API list, next to
+# a hello-world Django on the same command line, with production settings and Redis; then
+# a mixed load and the 10,000-person org (BENCH_LARGE=0 skips it). PostgreSQL with
+# DATABASE_URL=postgres://postgres@127.0.0.1:5432/levelhead_bench (dropped and re-created).
+# BENCH_SECONDS, BENCH_ROUNDS, BENCH_MIXED_SECONDS, BENCH_ROUTES: see scripts/throughput.py.
+BENCH_LARGE ?= 1
+bench-throughput: install wrk
+	BENCH_LARGE=$(BENCH_LARGE) $(PY) scripts/throughput.py
+
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing Debian's wrk for the throughput bench"; \
+	  SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }
 
 # Starts gunicorn on a free loopback port over a throwaway SQLite demo database and runs
 # schemathesis (--checks all) once per token; fails on any 5xx. FUZZ_MAX_TIME (seconds per

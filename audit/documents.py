@@ -14,15 +14,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.text import slugify
 
 from audit import services
 from audit.csv import report_csv
 from audit.models import AuditRun, ReportPdf
 from audit.pdf_build import report_pdf_state_key
+from audit.presentation import report_outline
 from audit.selectors.access import audit_reader_require
-from audit.selectors.report import audit_report_cached
+from audit.selectors.report_cache import CachedReport, audit_report_cached, audit_report_entry
 from audit.tasks import build_report_pdf
 from core.background_documents import build_request
 from org.types import Viewer
@@ -36,20 +37,28 @@ def _file_name(cycle: ReviewCycle, extension: str) -> str:
 # --- The report ------------------------------------------------------------------------
 
 
-def report_deliver(*, user: Viewer, cycle: ReviewCycle, path: str, page: bool) -> dict[str, Any]:
+def report_deliver(
+    *, user: Viewer, cycle: ReviewCycle, path: str, page: bool, section: str = ""
+) -> CachedReport:
     """The report of the cycle (computed once per state of its data, then cached), logged
-    as a view of the report page (``page``) or of its JSON. The page renders it and the
-    API serializes it."""
+    as a view of the report page (``page``; with ``section``, of one section of it, whose
+    ``part`` in ``presentation.report_outline`` it names: Http404 for any other) or of
+    its JSON. The page renders it and the API serializes it."""
     actor = audit_reader_require(user=user)
-    report = audit_report_cached(user=actor, cycle=cycle)
+    entry = audit_report_entry(user=actor, cycle=cycle)
+    params: dict[str, Any] = {"min_group_size": entry.head["min_group_size"]}
+    if section:
+        if section not in {s["part"] for s in report_outline(entry.head)}:
+            raise Http404("No such section of the report.")
+        params["section"] = section
     services.audit_run_record(
         actor=actor,
         cycle=cycle,
         kind=AuditRun.Kind.REPORT_HTML if page else AuditRun.Kind.REPORT,
-        params={"min_group_size": report["min_group_size"]},
+        params=params,
         path=path,
     )
-    return report
+    return entry
 
 
 def report_csv_deliver(*, user: Viewer, cycle: ReviewCycle, path: str) -> HttpResponse:
@@ -72,10 +81,18 @@ def report_csv_deliver(*, user: Viewer, cycle: ReviewCycle, path: str) -> HttpRe
 # --- The PDF ---------------------------------------------------------------------------
 
 
-def report_pdf_current(*, user: Viewer, cycle: ReviewCycle) -> ReportPdf | None:
-    """The PDF (built, building or failed) for the data as it is now, if one was asked for."""
+def report_pdf_current(
+    *, user: Viewer, cycle: ReviewCycle, state: str | None = None
+) -> ReportPdf | None:
+    """The PDF (built, building or failed) for the data as it is now, if one was asked for
+    (``state``: the report's state key, when the caller has just read it)."""
     audit_reader_require(user=user)
-    return ReportPdf.objects.filter(cycle=cycle, state_key=report_pdf_state_key(cycle)).first()
+    # Not the PDF itself: it is read when it is downloaded.
+    return (
+        ReportPdf.objects.filter(cycle=cycle, state_key=report_pdf_state_key(cycle, state))
+        .defer("pdf")
+        .first()
+    )
 
 
 def report_pdf_request(*, user: Viewer, cycle: ReviewCycle) -> ReportPdf:

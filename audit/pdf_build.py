@@ -14,7 +14,8 @@ from django.http import Http404
 
 from audit import presentation
 from audit.models import ReportPdf
-from audit.selectors.report import audit_report, report_state_key
+from audit.selectors.report import audit_report
+from audit.selectors.report_cache import report_state_key
 from core.background_documents import Lease, build_claim
 from core.pdf import render_pdf_pages
 from org.types import Viewer
@@ -27,10 +28,11 @@ LAYOUT_VERSION = 1
 PDF_CHART_FONT = "LH Sans, DejaVu Sans, sans-serif"
 
 
-def report_pdf_state_key(cycle: ReviewCycle) -> str:
-    """The state of the data the report is computed from, and of the PDF's layout: a PDF
-    is kept for one such state."""
-    return f"{report_state_key(cycle)}-{LAYOUT_VERSION}"
+def report_pdf_state_key(cycle: ReviewCycle, state: str | None = None) -> str:
+    """The state of the data the report is computed from (``state``, when the caller has
+    just read ``report_state_key``), and of the PDF's layout: a PDF is kept for one such
+    state."""
+    return f"{state or report_state_key(cycle)}-{LAYOUT_VERSION}"
 
 
 def report_pdf_context(report: dict[str, Any], cycle: ReviewCycle) -> dict[str, Any]:

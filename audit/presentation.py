@@ -388,3 +388,49 @@ def findings_context(report: dict[str, Any]) -> dict[str, Any]:
         "strong_findings": [f for f in report["findings"] if f["significant"]],
         "weak_findings": [f for f in report["findings"] if not f["significant"]],
     }
+
+
+# --- The report page: a summary, then each section at its own address ----------------
+
+# The sections after the dimensions' outcome tables: (name, heading, heading id, label in
+# the page's table of contents).
+TOPIC_SECTIONS = (
+    ("language", "Review language", "language-heading", "Review language"),
+    ("evidence", "Evidence", "evidence-heading", "Evidence"),
+    ("calibration", "Calibration", "calibration-heading", "Calibration"),
+    ("comparison", "Comparison with the previous cycle", "comparison-heading", "Previous cycle"),
+)
+TOPIC_TEMPLATES = {name: f"audit/_{name}.html" for name, *_ in TOPIC_SECTIONS}
+
+
+def dimension_slug(key: str) -> str:
+    return slugify(key) or "dimension"
+
+
+def report_outline(report: dict[str, Any]) -> list[dict[str, str]]:
+    """The sections of the report page in order, each with its ``part`` (``dimensions/
+    <slug>`` or ``sections/<name>``: the address of its own page, under the cycle's
+    report, and the name of its rendered HTML), heading, heading id and contents label."""
+    outline = [
+        {
+            "part": f"dimensions/{dimension_slug(d['key'])}",
+            "kind": "dimension",
+            "name": dimension_slug(d["key"]),
+            "heading": d["label"],
+            "heading_id": f"dim-{dimension_slug(d['key'])}",
+            "label": d["label"],
+        }
+        for d in report["dimensions"]
+    ]
+    outline += [
+        {
+            "part": f"sections/{name}",
+            "kind": "section",
+            "name": name,
+            "heading": heading,
+            "heading_id": heading_id,
+            "label": label,
+        }
+        for name, heading, heading_id, label in TOPIC_SECTIONS
+    ]
+    return outline

@@ -5,27 +5,37 @@ them (audit.selectors.access). Every page view and download is logged as an Audi
 (who and when).
 
 The report is computed from the cycle (a fixed number of queries; seconds for a big
-cycle) once per state of its data, then read from the cache. The PDF is built by the
-background worker and its page follows the progress (htmx polling, or a Refresh link
-without JavaScript). The comparison page puts the outcome rates of one dimension's
-groups side by side across several cycles.
+cycle) once per state of its data, then read from the cache. Its page is a summary (the
+findings, the contents, the methods); each section (a dimension's outcome tables, the
+language, evidence and calibration tables, the comparison with the previous cycle) has
+its own address, rendered once per computation of the report and kept beside it in the
+cache. The PDF is built by the background worker and its page follows the progress
+(htmx polling, or a Refresh link without JavaScript). The comparison page puts the
+outcome rates of one dimension's groups side by side across several cycles.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from audit import documents, presentation, services
+from audit import charts, documents, presentation, services
 from audit.models import AuditRun
 from audit.selectors.access import audited_cycle_get, audited_cycles
 from audit.selectors.comparison import audit_comparison
 from audit.selectors.outcome_tables import audit_dimension_list
+from audit.selectors.report_cache import report_part
+from core.query_state import code_fingerprint
 from org.types import Viewer, signed_in
 from reviews.models import ReviewCycle
 
@@ -43,8 +53,11 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def report(request: HttpRequest, cycle_pk: int) -> HttpResponse:
+    """The summary of the report (findings, contents, methods); each section follows
+    from its own address (``_report_part``), loaded as it scrolls into view (htmx) or
+    followed as a link without JavaScript."""
     cycle = audited_cycle_get(user=request.user, pk=cycle_pk)
-    data = documents.report_deliver(
+    entry = documents.report_deliver(
         user=request.user, cycle=cycle, path=request.get_full_path(), page=True
     )
     return render(
@@ -52,13 +65,107 @@ def report(request: HttpRequest, cycle_pk: int) -> HttpResponse:
         "audit/audit_report.html",
         {
             "cycle": cycle,
-            "report": data,
-            "sections": presentation.report_sections(data),
-            "comparison": presentation.comparison_sections(data),
-            "pdf": documents.report_pdf_current(user=request.user, cycle=cycle),
-            **presentation.findings_context(data),
+            "head": entry.head,
+            "summary": report_part(entry, _page_family(), "summary", _render_page),
+            "pdf": documents.report_pdf_current(user=request.user, cycle=cycle, state=entry.state),
         },
     )
+
+
+# The report page's summary and sections as HTML, with what renders them: a deploy that
+# changes a template or the presentation code renders them anew.
+_TEMPLATES = Path(settings.BASE_DIR) / "templates"
+_RENDERERS = (
+    Path(presentation.__file__),
+    Path(charts.__file__),
+    *(
+        _TEMPLATES / "audit" / f"{name}.html"
+        for name in (
+            "_report_summary",
+            "_findings",
+            "_methods",
+            "_dimension",
+            "_outcome",
+            "_suppressed",
+        )
+    ),
+    *(_TEMPLATES / template for template in presentation.TOPIC_TEMPLATES.values()),
+)
+
+
+def _page_family() -> str:
+    return f"page-html:{settings.AUDIT_MAX_LISTED_GROUPS}:{code_fingerprint(_RENDERERS)}"
+
+
+def _render_page(data: dict[str, Any]) -> dict[str, str]:
+    """The report page's summary and every section, as HTML, by ``part`` (report_outline)."""
+    cycle_pk = data["cycle"]["id"]
+    outline = [
+        {
+            **s,
+            "url": reverse(
+                f"audit:report-{s['kind']}", kwargs={"cycle_pk": cycle_pk, "key": s["name"]}
+            ),
+        }
+        for s in presentation.report_outline(data)
+    ]
+    sections = presentation.report_sections(data)
+    parts: dict[str, str] = {
+        "summary": render_to_string(
+            "audit/_report_summary.html",
+            {"report": data, "outline": outline, **presentation.findings_context(data)},
+        ),
+        **{
+            f"dimensions/{s['key']}": render_to_string("audit/_dimension.html", {"s": s})
+            for s in sections
+        },
+    }
+    context = {
+        "report": data,
+        "sections": sections,
+        "comparison": presentation.comparison_sections(data),
+    }
+    for name, template in presentation.TOPIC_TEMPLATES.items():
+        parts[f"sections/{name}"] = render_to_string(template, context)
+    return parts
+
+
+def _report_part(request: HttpRequest, cycle_pk: int, part: str) -> HttpResponse:
+    """One section of the report page, logged like the page: the bare section for htmx
+    (which swaps it in for its placeholder), else a page of its own."""
+    cycle = audited_cycle_get(user=request.user, pk=cycle_pk)
+    entry = documents.report_deliver(
+        user=request.user, cycle=cycle, path=request.get_full_path(), page=True, section=part
+    )
+    html = report_part(entry, _page_family(), part, _render_page)
+    if html is None:
+        raise Http404("No such section of the report.")
+    if getattr(request, "htmx", False):
+        response = HttpResponse(html)
+    else:
+        outline = next(s for s in presentation.report_outline(entry.head) if s["part"] == part)
+        response = render(
+            request,
+            "audit/report_section.html",
+            {"cycle": cycle, "head": entry.head, "section": outline, "html": html},
+        )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_GET
+def report_dimension(request: HttpRequest, cycle_pk: int, key: str) -> HttpResponse:
+    """One dimension's outcome tables, charts and tests."""
+    return _report_part(request, cycle_pk, f"dimensions/{key}")
+
+
+@login_required
+@require_GET
+def report_section(request: HttpRequest, cycle_pk: int, key: str) -> HttpResponse:
+    """The language, evidence or calibration tables, or the comparison with the previous
+    cycle."""
+    return _report_part(request, cycle_pk, f"sections/{key}")
 
 
 @login_required

@@ -22,6 +22,7 @@ from calibration.serializers import (
     PacketStatusSerializer,
     SessionInputSerializer,
     SessionSerializer,
+    case_list_data,
 )
 from core.background_documents import build_status_body
 from core.errors import StaleVersionError
@@ -129,6 +130,21 @@ class CaseViewSet(
 
     def _out(self, case: CalibrationCase) -> dict[str, Any]:
         return CaseSerializer(selectors.case_get(user=self.request.user, pk=case.pk)).data
+
+    def filter_queryset(self, queryset: Any) -> Any:
+        # Without any of its parameters the filter set keeps every case: skip building it.
+        if not any(name in self.request.query_params for name in CaseFilter.base_filters):
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A page of cases as rows (``selectors.case_rows``): the same body as
+        ``CaseSerializer(many=True)`` gives."""
+        cases = selectors.case_rows(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(cases)
+        rows = list(cases) if page is None else page
+        data = case_list_data(rows, selectors.case_evidence_ids([row["id"] for row in rows]))
+        return Response(data) if page is None else self.get_paginated_response(data)
 
     @extend_schema(request=CaseDecideSerializer, responses=CaseSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:

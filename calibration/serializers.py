@@ -91,6 +91,41 @@ class CaseSerializer(serializers.ModelSerializer[CalibrationCase]):
         ]
 
 
+_DATETIME = serializers.DateTimeField()
+
+
+def case_list_data(rows: list[dict[str, Any]], evidence: dict[int, list[int]]) -> list[Any]:
+    """``CaseSerializer(cases, many=True).data`` for rows of ``selectors.case_rows`` and
+    their evidence ids, without a model instance or a field object per value: the same
+    keys, in the same order, with the same values (tests/calibration pin them equal)."""
+    return [
+        {
+            "id": row["id"],
+            "session": row["session_id"],
+            "review": row["review_id"],
+            "subject": row["subject_id"],
+            "kind": row["kind"],
+            "level": row["level"],
+            "proposed_rating": row["proposed_rating"],
+            "calibrated_rating": row["calibrated_rating"],
+            "target_level": row["target_level"],
+            "promotion_decision": row["promotion_decision"],
+            "rationale": row["rationale"],
+            "rubric_refs": [
+                {"level": str(ref["level"]), "competency": str(ref["competency"])}
+                for ref in row["rubric_refs"]
+            ],
+            "evidence": evidence[row["id"]],
+            "status": row["status"],
+            "version": row["version"],
+            "decided_at": _DATETIME.to_representation(row["decided_at"])
+            if row["decided_at"] is not None
+            else None,
+        }
+        for row in rows
+    ]
+
+
 class CaseDecideSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField(min_value=1, max_value=2**31)
     calibrated_rating = serializers.CharField(max_length=60, required=False, allow_blank=True)

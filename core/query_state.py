@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -149,15 +149,12 @@ class QueryState:
 
 
 @functools.cache
-def _files_fingerprint(paths: tuple[Path, ...]) -> str:
+def code_fingerprint(paths: tuple[Path | str, ...]) -> str:
+    """A hash of the files' contents (read once per process, for a tuple of paths). What
+    renders a cached representation (its templates, the code that formats it) belongs in
+    its key, as much as the state of its data: a deploy that changes them does not serve
+    kept copies."""
     digest = hashlib.sha256()
-    for path in paths:
+    for path in sorted(Path(p) for p in paths):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-def code_fingerprint(paths: Iterable[Path | str]) -> str:
-    """A hash of the files' contents (read once per process). What renders a cached
-    representation (its templates, the code that formats it) belongs in its key, as much
-    as the state of its data: a deploy that changes them does not serve kept copies."""
-    return _files_fingerprint(tuple(sorted(Path(p) for p in paths)))

@@ -1,4 +1,9 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.core.exceptions import FieldDoesNotExist
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models.signals import post_migrate
 
 
 class ReviewsConfig(AppConfig):
@@ -12,3 +17,21 @@ class ReviewsConfig(AppConfig):
         from reviews import selectors
 
         org_selectors.feedback_subject_ids.register(selectors.feedback_subject_ids)
+        post_migrate.connect(
+            refresh_contents_after_migrate, sender=self, dispatch_uid="reviews-contents"
+        )
+
+
+def refresh_contents_after_migrate(sender: Any, *, apps: Any, using: str, **kwargs: Any) -> None:
+    """After every ``migrate`` (a deploy), derive again the stored contents that the new
+    code, settings or word lists left stale (reviews.contents), so reads find them current.
+    Skipped while the schema has no stored contents (migrating back past them)."""
+    if using != DEFAULT_DB_ALIAS:
+        return
+    try:
+        apps.get_model("reviews", "Review")._meta.get_field("contents_key")
+    except (LookupError, FieldDoesNotExist):
+        return
+    from reviews.services.contents import reviews_contents_rebuild
+
+    reviews_contents_rebuild()

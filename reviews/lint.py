@@ -395,19 +395,16 @@ def review_blockers(
     )
 
 
-def lint_review(review: Review, *, terms: Terms | None = None) -> list[Finding]:
-    """Lint a saved review in a fixed number of queries, whatever its size.
-
-    Uses what is prefetched or selected: ``assessments__evidence`` (else prefetched here:
-    two queries), ``cycle`` (else one query) and ``rubric_version__ratings`` (else one
-    query for the baseline). The terms cost one query unless given: a list of reviews
-    should ``load_terms()`` once and pass them."""
+def saved_content(review: Review) -> tuple[list[AssessmentText], dict[int, EvidenceInfo]]:
+    """A saved review's assessments (rubric order, each one's evidence by date, then id,
+    whatever order they were prefetched in) and the evidence they cite. Uses the
+    prefetched ``assessments__evidence`` (else two queries)."""
     # A no-op for what is already prefetched.
     prefetch_related_objects([review], "assessments__evidence")
     assessments: list[AssessmentText] = []
     evidence: dict[int, EvidenceInfo] = {}
-    for a in review.assessments.all():
-        items = list(a.evidence.all())
+    for a in sorted(review.assessments.all(), key=lambda a: (a.order, a.pk)):
+        items = sorted(a.evidence.all(), key=lambda e: (e.occurred_on, e.pk))
         for e in items:
             evidence[e.pk] = EvidenceInfo(id=e.pk, title=e.title, occurred_on=e.occurred_on)
         assessments.append(
@@ -418,18 +415,32 @@ def lint_review(review: Review, *, terms: Terms | None = None) -> list[Finding]:
                 evidence_ids=tuple(e.pk for e in items),
             )
         )
+    return assessments, evidence
+
+
+def lint_review(review: Review, *, terms: Terms | None = None) -> list[Finding]:
+    """Lint a saved review in a fixed number of queries, whatever its size.
+
+    Uses what is prefetched or selected: ``assessments__evidence`` (else prefetched here:
+    two queries), ``cycle`` (else one query) and ``rubric_version__ratings`` (else one
+    query for the baseline). The terms cost one query unless given: a list of reviews
+    should ``load_terms()`` once and pass them. (Lists and pages read the lint stored
+    with the review instead: reviews.contents.)"""
+    assessments, evidence = saved_content(review)
     cycle = review.cycle
     return lint_content(
         narrative={s: getattr(review, s) for s in NARRATIVE_SECTIONS},
         assessments=assessments,
-        baseline_rating=_baseline_rating(review),
+        baseline_rating=baseline_rating(review),
         period=(cycle.starts_on, cycle.ends_on),
         evidence=evidence,
         terms=terms if terms is not None else load_terms(),
     )
 
 
-def _baseline_rating(review: Review) -> str | None:
+def baseline_rating(review: Review) -> str | None:
+    """The rubric's baseline rating key (prefetched ``rubric_version__ratings``, else
+    one query)."""
     if Review.rubric_version.is_cached(review):
         version = review.rubric_version
         if "ratings" in getattr(version, "_prefetched_objects_cache", {}):

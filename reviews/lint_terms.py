@@ -11,6 +11,7 @@ checks that use them are in reviews.lint.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -47,11 +48,16 @@ class Terms:
     regex engine skip ahead to candidate positions). Texts are scanned with a space in
     front (``padded``), so a phrase at the very start has such a character too.
     ``anywhere`` matches any phrase of any code (None when there are no phrases): most
-    texts have none, and are then scanned once instead of once per code."""
+    texts have none, and are then scanned once instead of once per code.
+
+    ``rows`` are the (code, phrase, suggestion) rows compiled, sorted, and ``digest`` a
+    fingerprint of them: what the stored lint of a review is checked against."""
 
     patterns: Mapping[str, re.Pattern[str]]
     terms: tuple[Term, ...]
     anywhere: re.Pattern[str] | None
+    rows: tuple[tuple[str, str, str], ...] = ()
+    digest: str = ""
 
     def first(self, padded: str) -> int | None:
         """Where the scans of ``padded`` start (no phrase of any code starts before), or
@@ -128,7 +134,10 @@ def _compile(rows: tuple[tuple[str, str, str], ...]) -> Terms:
             patterns[code] = _pattern([(n, r) for _, n, r in sorted(alts, key=lambda a: -a[0])])
     every = sorted({r for alts in alternatives.values() for _, _, r in alts})
     anywhere = _pattern([(None, r) for r in every]) if every else None
-    return Terms(patterns=patterns, terms=tuple(terms), anywhere=anywhere)
+    digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
+    return Terms(
+        patterns=patterns, terms=tuple(terms), anywhere=anywhere, rows=rows, digest=digest
+    )
 
 
 def compile_terms(rows: Iterable[tuple[str, str, str]]) -> Terms:

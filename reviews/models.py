@@ -113,6 +113,9 @@ class Evidence(models.Model):
         )
 
 
+CONTENTS_FIELDS = ("contents_shown", "contents_lint", "contents_blockers", "contents_key")
+
+
 class Review(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -159,15 +162,29 @@ class Review(models.Model):
     released_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledgement = models.TextField(blank=True, max_length=8000)
+    # What is derived from the text, stored (as JSON text, the API's own encoding) when
+    # the text is written and read by every list and page (reviews.contents): the
+    # narrative and assessments as shown with their sanitised HTML, the quality-check
+    # findings, and what blocks submission. ``contents_key`` names what they were derived
+    # with: a row with another key (or none) is derived again.
+    contents_shown = models.TextField(blank=True, editable=False)
+    contents_lint = models.TextField(blank=True, editable=False)
+    contents_blockers = models.TextField(blank=True, editable=False)
+    contents_key = models.CharField(max_length=64, blank=True, editable=False)
 
-    history = HistoricalRecords()
+    # Derived data is not history: the text it comes from is.
+    history = HistoricalRecords(excluded_fields=list(CONTENTS_FIELDS))
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["cycle", "subject"], name="one_review_per_cycle"),
         ]
-        indexes = [models.Index(fields=["cycle", "status"])]
+        indexes = [
+            models.Index(fields=["cycle", "status"]),
+            # Lists page through reviews newest first (the ordering above).
+            models.Index(fields=["created_at", "id"], name="review_created_order"),
+        ]
 
     def __str__(self) -> str:
         return f"Review of {self.subject_id} in {self.cycle_id}"

@@ -7,15 +7,29 @@ which review.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.core.cache import caches
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.http import Http404
+from django.utils import timezone
 
 from core.hooks import Hook
+from core.page_cache import data_version
 from org.models import Person
 from org.selectors import (
+    TIER_FULL,
     is_hr,
     person_for_user,
     person_get,
@@ -33,11 +47,19 @@ from reviews.models import (
     Review,
     ReviewCycle,
 )
-from rubrics.models import Competency, Level, Rating, RatingDefinition
+from rubrics.models import Competency, Level, Rating, RatingDefinition, RubricVersion
 
 VISIBLE_TO_SUBJECT = (Review.Status.RELEASED, Review.Status.ACKNOWLEDGED)
 # How many late people the cycle page lists before it only gives the count.
 LATE_LIST_LIMIT = 300
+# What pages keep in the cache (a reporting chain's ids, a rubric version's contents, a
+# team scorecard) is filed under the data version, which any write to the database
+# replaces (core.page_cache), and dropped after this long even if nothing is written.
+KEPT_SECONDS = 15 * 60
+# Up to this many people in a reporting chain, filters name them (chain_ids); beyond, they
+# are the tree query itself.
+OWNER_LIST_LIMIT = 500
+MANY = "many"
 
 
 def _get(qs: QuerySet[Any], pk: Any, what: str) -> Any:
@@ -65,8 +87,13 @@ def cycle_get(*, user: Viewer, pk: Any) -> ReviewCycle:
     return _get(cycle_list(user=user), pk, "cycle")
 
 
-def cycle_current() -> ReviewCycle | None:
-    """The cycle people are working in: the newest open one, else the newest at all."""
+def cycle_current(among: Sequence[ReviewCycle] | None = None) -> ReviewCycle | None:
+    """The cycle people are working in: the newest open one, else the newest at all.
+    ``among``: every cycle but the drafts, newest first, when the caller has them."""
+    if among is not None:
+        return next((c for c in among if c.status == ReviewCycle.Status.OPEN), None) or next(
+            iter(among), None
+        )
     open_cycle = ReviewCycle.objects.filter(status=ReviewCycle.Status.OPEN).first()
     return open_cycle or ReviewCycle.objects.exclude(status=ReviewCycle.Status.DRAFT).first()
 
@@ -149,6 +176,8 @@ def cycle_progress(*, user: Viewer, cycle: ReviewCycle) -> dict[str, Any]:
 # --- Evidence --------------------------------------------------------------------------
 
 
+
+
 def evidence_visibility(user: Viewer) -> Q | None:
     if is_hr(user):
         return None
@@ -163,7 +192,7 @@ def _evidence_owners_q(me: Person, field: str) -> Q:
     their own, their reporting chain's, and the subjects of their open sessions'."""
     return (
         Q(**{field: me.pk})
-        | Q(**{f"{field}__in": reporting_chain_ids(me)})
+        | Q(**{f"{field}__in": chain_ids(me)})
         | Q(**{f"{field}__in": session_subject_ids(me, open_only=True)})
     )
 
@@ -238,10 +267,29 @@ def review_visibility(user: Viewer) -> Q | None:
         return _nobody()
     in_my_sessions = session_review_ids(me)
     return (
-        Q(subject__in=reporting_chain_ids(me))
+        Q(subject__in=chain_ids(me))
         | Q(subject=me, status__in=VISIBLE_TO_SUBJECT)
         | Q(pk__in=in_my_sessions)
     )
+
+
+def chain_ids(me: Person) -> list[int] | QuerySet[Any]:
+    """Everyone below ``me`` (org's reporting chain): the ids while there are at most
+    OWNER_LIST_LIMIT of them, else the subquery itself.
+
+    The tree query that finds them costs more than the rest of most pages, so the ids are
+    kept in the cache under ``me`` and the data version, which any write to the database
+    replaces (core.page_cache): they are never older than the org they come from."""
+    key = f"reviews:chain:{me.pk}:{data_version()}"
+    kept = caches["default"].get(key)
+    if kept is None:
+        if not Person.objects.filter(parent=me).exists():
+            kept = []  # no one reports to them: spare the tree query
+        else:
+            ids = list(reporting_chain_ids(me).values_list("pk", flat=True)[: OWNER_LIST_LIMIT + 1])
+            kept = ids if len(ids) <= OWNER_LIST_LIMIT else MANY
+        caches["default"].set(key, kept, KEPT_SECONDS)
+    return reporting_chain_ids(me) if kept == MANY else list(kept)
 
 
 def with_review_contents(qs: QuerySet[Review]) -> QuerySet[Review]:
@@ -259,10 +307,61 @@ def with_review_contents(qs: QuerySet[Review]) -> QuerySet[Review]:
     )
 
 
-def review_list(*, user: Viewer) -> QuerySet[Review]:
-    qs = with_review_contents(Review.objects.order_by("-created_at", "-id"))
+def review_rows(*, user: Viewer) -> QuerySet[Review]:
+    """The reviews ``user`` may see, nothing selected or prefetched with them: what lists
+    and pages show of a review beyond its row is stored with it (reviews.contents)."""
+    qs = Review.objects.order_by("-created_at", "-id")
     visible = review_visibility(user)
     return qs if visible is None else qs.filter(visible)
+
+
+def chain_people(*, me: Person, chain: list[int] | QuerySet[Any]) -> QuerySet[Person]:
+    """The active people of ``me``'s reporting chain (``chain``: chain_ids(me)), with their
+    team: the people org.selectors.person_list shows ``me`` in full (its "full" tier is
+    ``me`` and their chain), read without its tier expression, which finds the chain
+    twice more."""
+    return (
+        Person.objects.filter(pk__in=chain, is_active=True)
+        .select_related("team")
+        .annotate(person_tier=Value(TIER_FULL, output_field=CharField()))
+    )
+
+
+def chain_reviews(*, me: Person, chain: list[int] | QuerySet[Any]) -> QuerySet[Review]:
+    """The reviews of the people in ``me``'s reporting chain (``chain``: chain_ids(me)),
+    which review_visibility shows ``me`` by its first rule, without finding the chain again."""
+    return Review.objects.filter(subject__in=chain).order_by("-created_at", "-id")
+
+
+def own_released_reviews(*, me: Person) -> QuerySet[Review]:
+    """``me``'s own reviews that review_visibility shows them: once released."""
+    return Review.objects.filter(subject=me, status__in=VISIBLE_TO_SUBJECT).order_by(
+        "-created_at", "-id"
+    )
+
+
+def review_row_get(*, user: Viewer, pk: Any) -> Review:
+    return _get(review_rows(user=user), pk, "review")
+
+
+def review_page_get(*, user: Viewer, pk: Any) -> Review:
+    """A review ``user`` may see, with what a page about it names (its cycle, subject and
+    their team, author and rubric); its assessments and checks are stored with it."""
+    rows = review_rows(user=user).select_related(
+        "cycle",
+        "subject",
+        "subject__team",
+        "team",
+        "author",
+        "rubric_version",
+        "rubric_version__ladder",
+    )
+    return _get(rows, pk, "review")
+
+
+def review_list(*, user: Viewer) -> QuerySet[Review]:
+    """The reviews ``user`` may see, with everything their lint needs prefetched."""
+    return with_review_contents(review_rows(user=user))
 
 
 def review_get(*, user: Viewer, pk: Any) -> Review:
@@ -274,24 +373,45 @@ def review_can_write(*, user: Viewer, review: Review) -> bool:
     me = person_for_user(user)
     if me is None or me.pk == review.subject_id:
         return False
-    return Person.objects.descendants(me).filter(pk=review.subject_id).exists()
+    chain = chain_ids(me)
+    if isinstance(chain, list):
+        return review.subject_id in chain
+    return chain.filter(pk=review.subject_id).exists()
 
 
-def rubric_context(review: Review) -> dict[str, Any]:
-    """The rubric beside the editor: expectations for the subject's level (and the
-    nominated level), and what each rating means at that level. Fixed query count."""
-    version = review.rubric_version
-    levels = {lv.code: lv for lv in Level.objects.filter(version=version).order_by("order")}
+def _rubric_contents(version: RubricVersion) -> tuple[Any, ...]:
+    """A rubric version's levels, competencies, expectations, ratings and rating
+    definitions (five queries), kept in the cache under the data version like everything
+    pages keep (core.page_cache)."""
+    key = f"reviews:rubric-contents:{version.pk}:{data_version()}"
+    kept = caches["default"].get(key)
+    if kept is not None:
+        return tuple(kept)
+    levels = list(Level.objects.filter(version=version).order_by("order"))
     competencies = list(Competency.objects.filter(version=version).order_by("order", "key"))
-    level = levels.get(review.level)
-    target = levels.get(review.promotion_to) if review.promotion_to else None
-    expectations: dict[tuple[str, str], Any] = {}
-    for e in version.expectations.select_related("level", "competency"):
-        expectations[(e.level.code, e.competency.key)] = e
+    expectations = {
+        (e.level.code, e.competency.key): e
+        for e in version.expectations.select_related("level", "competency")
+    }
     ratings = list(Rating.objects.filter(version=version).order_by("order"))
     definitions = {
         (d.rating_id, d.level_id): d.text for d in RatingDefinition.objects.filter(version=version)
     }
+    found = (levels, competencies, expectations, ratings, definitions)
+    caches["default"].set(key, found, KEPT_SECONDS)
+    return found
+
+
+def rubric_context(review: Review) -> dict[str, Any]:
+    """The rubric beside the editor: expectations for the subject's level (and the
+    nominated level), and what each rating means at that level. Fixed query count (none
+    for a published version read before)."""
+    level_list, competencies, expectations, ratings, definitions = _rubric_contents(
+        review.rubric_version
+    )
+    levels = {lv.code: lv for lv in level_list}
+    level = levels.get(review.level)
+    target = levels.get(review.promotion_to) if review.promotion_to else None
     return {
         "level": level,
         "target_level": target,
@@ -331,7 +451,7 @@ def feedback_visibility(user: Viewer) -> Q | None:
         Q(requested_by=me)
         | Q(respondent=me)
         | Q(subject=me)
-        | Q(subject__in=reporting_chain_ids(me))
+        | Q(subject__in=chain_ids(me))
     )
 
 
@@ -355,7 +475,7 @@ def check_in_visibility(user: Viewer) -> Q:
     me = person_for_user(user)
     if me is None:
         return _nobody()
-    return Q(person=me) | Q(person__in=reporting_chain_ids(me))
+    return Q(person=me) | Q(person__in=chain_ids(me))
 
 
 def check_in_list(*, user: Viewer) -> QuerySet[CheckIn]:
@@ -395,7 +515,7 @@ def check_in_people(*, user: Viewer) -> QuerySet[Person]:
     )
     return (
         person_list(user=user)
-        .filter(pk__in=reporting_chain_ids(me), is_active=True)
+        .filter(pk__in=chain_ids(me), is_active=True)
         .annotate(last_check_in=Subquery(latest))
         .order_by("full_name", "id")
     )
@@ -409,4 +529,13 @@ def team_context(review: Review) -> Any:
     team = review.team or review.subject.team
     if team is None:
         return None
-    return team_scorecard(team=team, start=review.cycle.starts_on, end=review.cycle.ends_on)
+    start, end = review.cycle.starts_on, review.cycle.ends_on
+    # The same for every reader, and built from a dozen tables of outcomes: kept under the
+    # data version, which any write to the database replaces (core.page_cache), and the
+    # date, so it is never older than the data it shows.
+    key = f"reviews:team-context:{team.pk}:{start}:{end}:{timezone.localdate()}:{data_version()}"
+    scorecard = caches["default"].get(key)
+    if scorecard is None:
+        scorecard = team_scorecard(team=team, start=start, end=end)
+        caches["default"].set(key, scorecard, KEPT_SECONDS)
+    return scorecard

@@ -6,13 +6,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.fields import ScopedPrimaryKeyField
-from core.markdown import render_markdown
 from core.validation import long_text, past_date, plausible_date, single_line
 from org.serializers import person_field, team_field
 from reviews import selectors
-from reviews.lint import lint_review
-from reviews.lint_terms import load_terms
+from reviews.contents import stored_assessments, stored_contents, stored_lint
 from reviews.models import CheckIn, Evidence, FeedbackRequest, Review, ReviewCycle
+from reviews.representation import evidence_data, evidence_row, review_data
 from rubrics.models import RubricVersion
 
 
@@ -92,6 +91,11 @@ class EvidenceSerializer(serializers.ModelSerializer[Evidence]):
             "scorecard_url",
         ]
 
+    def to_representation(self, instance: Evidence) -> dict[str, Any]:
+        # The fields above, written out (reviews.representation): lists build the same
+        # dicts from rows.
+        return evidence_data(evidence_row(instance))
+
 
 class EvidenceInputSerializer(serializers.Serializer[Any]):
     person = person_field()
@@ -164,7 +168,9 @@ class AssessmentOutputSerializer(serializers.Serializer[Any]):
 
 class ReviewSerializer(serializers.ModelSerializer[Review]):
     """A review with its narrative (raw Markdown and sanitised HTML), assessments and
-    quality-check findings. The object must come from ``with_review_contents``."""
+    quality-check findings. The HTML, the assessments and the findings are the ones stored
+    with the review (reviews.contents): the object must have been through
+    ``reviews_contents_refresh``, and needs nothing selected or prefetched."""
 
     narrative = serializers.SerializerMethodField()
     narrative_html = serializers.SerializerMethodField()
@@ -196,37 +202,24 @@ class ReviewSerializer(serializers.ModelSerializer[Review]):
             "acknowledgement",
         ]
 
+    def to_representation(self, instance: Review) -> dict[str, Any]:
+        # The fields above, written out: one dict per review from its row and its stored
+        # contents, not a field-by-field walk of nested serializers.
+        return review_data(instance)
+
     def get_narrative(self, obj: Review) -> dict[str, str]:
         return {s: getattr(obj, s) for s in Review.NARRATIVE_SECTIONS}
 
     def get_narrative_html(self, obj: Review) -> dict[str, str]:
-        return {s: render_markdown(getattr(obj, s)) for s in Review.NARRATIVE_SECTIONS}
-
-    @staticmethod
-    def _assessments(obj: Review) -> list[dict[str, Any]]:
-        return [
-            {
-                "competency": a.competency,
-                "rating": a.rating,
-                "narrative": a.narrative,
-                "narrative_html": render_markdown(a.narrative),
-                "evidence": [e.pk for e in a.evidence.all()],
-            }
-            for a in obj.assessments.all()
-        ]
+        return dict(stored_contents(obj)["narrative_html"])
 
     @extend_schema_field(AssessmentOutputSerializer(many=True))
     def get_assessments(self, obj: Review) -> Any:
-        return AssessmentOutputSerializer(self._assessments(obj), many=True).data
+        return stored_assessments(obj)
 
     @extend_schema_field(LintFindingSerializer(many=True))
     def get_lint(self, obj: Review) -> Any:
-        # Load the word lists once per response, not once per review in a list.
-        context = self.context
-        if "lint_terms" not in context:
-            context["lint_terms"] = load_terms()
-        findings = lint_review(obj, terms=context["lint_terms"])
-        return LintFindingSerializer([f.as_dict() for f in findings], many=True).data
+        return [f.as_dict() for f in stored_lint(obj)]
 
 
 class ReviewCreateSerializer(serializers.Serializer[Any]):

@@ -11,10 +11,10 @@ What it does, all on loopback, in a throwaway work directory:
 2. Serves Levelhead with ``gunicorn -w 2 -k sync`` and, with the same command line, the
    hello-world Django of scripts/hello/ (no middleware, no database): the stack's floor.
 3. Signs the demo logins in through the real login form (a session cookie each) and makes
-   each an API token, checks every route answers 200, then loads each route with
-   ``wrk -t1 -c5 --latency`` (1 s warm-up, BENCH_SECONDS per round, BENCH_ROUNDS rounds,
-   hello world measured in every round) and counts the route's queries with Django's test
-   client in a separate process against the same database and cache.
+   each an API token, checks every route answers 200, counts each route's queries with
+   Django's test client in a separate process (same database, cache and credentials), then
+   loads each route with ``wrk -t1 -c5 --latency``: a 1 s warm-up before its first round,
+   then BENCH_SECONDS in each of BENCH_ROUNDS rounds, the hello world in every round too.
 4. Prints the table and writes it as JSON (path printed); then a mixed load as the manager
    (20 connections cycling through every route the manager may open) with each gunicorn
    worker's memory at its start and end; then, with BENCH_LARGE=1, a second table on a
@@ -129,6 +129,18 @@ def log(message: str) -> None:
     print(message, flush=True)
 
 
+def timer() -> Any:
+    """A function that returns the time since it was last called (or made), as text."""
+    last = [time.monotonic()]
+
+    def took() -> str:
+        now = time.monotonic()
+        elapsed, last[0] = now - last[0], now
+        return f"{elapsed:.0f} s"
+
+    return took
+
+
 def env_int(name: str, default: int) -> int:
     return int(os.environ.get(name) or default)
 
@@ -200,6 +212,30 @@ def manage(env: dict[str, str], *args: str) -> str:
     if done.returncode:
         raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout
+
+
+def collect_static(env: dict[str, str]) -> None:
+    """collectstatic, unless a dry run finds nothing to copy and the manifest is complete.
+
+    Compressing every file again (WhiteNoise: gzip and Brotli) takes about a minute; the
+    result would be the same files. The manifest is written after every copied and hashed
+    file, so one older than any of them means an interrupted run: collect again.
+    """
+    dry = manage(env, "collectstatic", "--noinput", "--dry-run")
+    root, manifest = ROOT / "staticfiles", ROOT / "staticfiles" / "staticfiles.json"
+    if re.search(r"^0 static files copied", dry, re.M) and manifest.exists():
+        newest = max(
+            (
+                f.stat().st_mtime
+                for f in root.rglob("*")
+                if f.is_file() and f != manifest and f.suffix not in (".gz", ".br")
+            ),
+            default=0.0,
+        )
+        if newest <= manifest.stat().st_mtime:
+            log("  static files: already collected, nothing modified (collectstatic --dry-run)")
+            return
+    manage(env, "collectstatic", "--noinput", "-v0")
 
 
 def django_mode(env: dict[str, str], mode: str, payload: Any = None) -> Any:
@@ -290,6 +326,10 @@ def redis_cache_url() -> tuple[str | None, str]:
     return url, f"cache: Redis {url} (flushed)"
 
 
+def cache_label(cache_url: str | None) -> str:
+    return "Redis cache" if cache_url else "default cache, no Redis"
+
+
 def flush_cache(cache_url: str | None) -> None:
     if cache_url:
         import redis
@@ -349,15 +389,11 @@ def sign_in(port: int, username: str, password: str) -> str:
     return "; ".join(f"{k}={v}" for k, v in sorted(cookies.items()))
 
 
-def token(env: dict[str, str], username: str) -> str:
-    words = manage(env, "drf_create_token", username).split()  # "Generated token <key> …"
-    return words[words.index("token") + 1]
-
-
-def credentials(env: dict[str, str], port: int, logins: dict[str, str]) -> dict[str, Any]:
+def credentials(port: int, tokens: dict[str, str]) -> dict[str, dict[str, dict[str, str]]]:
+    """Headers per login: a session signed in through the form, and an API token."""
     return {
-        "session": {u: {"Cookie": sign_in(port, u, DEMO_PASSWORD)} for u in logins},
-        "token": {u: {"Authorization": f"Token {token(env, u)}"} for u in logins},
+        "session": {u: {"Cookie": sign_in(port, u, DEMO_PASSWORD)} for u in tokens},
+        "token": {u: {"Authorization": f"Token {key}"} for u, key in tokens.items()},
     }
 
 
@@ -376,10 +412,13 @@ def wrk(
     command += ["--latency", "-s", str(script)]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    done = subprocess.run([*command, url], capture_output=True, text=True)
+    out = done.stdout
     found = re.search(r"^BENCH (.*)$", out, re.M)
-    if not found:
-        raise SystemExit(f"wrk printed no summary for {url}:\n{out}")
+    if done.returncode or not found:  # e.g. nothing listens on the port any more
+        why = " ".join((done.stderr or out).split())[:200]
+        return {"rps": 0.0, "p50": 0.0, "p95": 0.0, "p99": 0.0, "requests": 0, "non2xx": 0,
+                "duration_s": 0.0, "socket_errors": 1, "error": f"wrk failed: {why}"}  # fmt: skip
     lua = dict(kv.split("=", 1) for kv in found[1].split())
     socket_errors = sum(int(lua[k]) for k in ("connect", "read", "write", "timeout"))
     return {
@@ -443,6 +482,8 @@ def measure(
         if n == 0:
             wrk(hello + "/", {}, 1, 5, script)
         hello_rounds.append(wrk(hello + "/", {}, seconds, 5, script))
+        if not hello_rounds[-1]["rps"] or hello_rounds[-1]["non2xx"]:
+            raise SystemExit(f"The hello world failed: {hello_rounds[-1]}")
         for row in live:
             if n == 0:
                 wrk(base + row.path, heads[row.key], 1, 5, script)  # warm-up
@@ -450,7 +491,7 @@ def measure(
             measured["pct"] = 100 * measured["rps"] / hello_rounds[-1]["rps"]
             row.rounds.append(measured)
             if measured["non2xx"] or measured["socket_errors"]:
-                row.problem = (
+                row.problem = measured.get("error") or (
                     f"{measured['non2xx']} non-2xx answers, "
                     f"{measured['socket_errors']} socket errors under load"
                 )
@@ -569,19 +610,27 @@ def mixed_load(
 
 
 def main() -> int:
+    # Ctrl+C or a kill still stops the servers (they run in their own session) and cleans up.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     work = Path(tempfile.mkdtemp(prefix="levelhead-throughput-"))
     procs = Processes(work)
     databases: list[str] = []
     started = time.monotonic()
     try:
         return run(work, procs, databases)
+    except KeyboardInterrupt:
+        log("\nInterrupted: stopping the servers and cleaning up")
+        return 130
     finally:
         procs.stop_all()
         keep = os.environ.get("BENCH_KEEP") == "1"
         for url in databases if not keep else []:
             name = urllib.parse.urlsplit(url).path.lstrip("/")
-            pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            try:
+                pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except Exception as error:  # report it, still remove the work directory
+                log(f"Could not drop database {name}: {error}")
         if keep:
             log(f"Kept the work directory {work}" + (f" and {databases}" if databases else ""))
         else:
@@ -610,11 +659,16 @@ def run(work: Path, procs: Processes, databases: list[str]) -> int:
         env["CACHE_URL"] = cache_url
     log(f"Work directory {work}; database {vendor}; {cache_note}")
     log("Loading the demo org (migrate, createcachetable, collectstatic, seed_demo)")
+    took = timer()
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "createcachetable")
-    manage(env, "collectstatic", "--noinput", "-v0")
+    log(f"  migrated in {took()}")
+    collect_static(env)
+    log(f"  static files in {took()}")
     manage(env, "seed_demo", "--i-know-this-is-production")
-    ids = django_mode(env, "ids")
+    found = django_mode(env, "setup", {"logins": list(LOGINS), "ids": True})
+    ids, tokens = found["ids"], found["tokens"]
+    log(f"  demo org loaded in {took()}; ids {ids}")
     app, port = procs.gunicorn("levelhead", ROOT, "config.wsgi:application", env)
     hello, hello_port = procs.gunicorn(
         "hello", ROOT / "scripts" / "hello", "hello:application", env
@@ -622,7 +676,7 @@ def run(work: Path, procs: Processes, databases: list[str]) -> int:
     base, hello_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{hello_port}"
     wait_until_up(base + "/login/", app, "Levelhead's gunicorn")
     wait_until_up(hello_base + "/", hello, "The hello-world gunicorn")
-    creds = credentials(env, port, LOGINS)
+    creds = credentials(port, tokens)
     wanted = [k for k in os.environ.get("BENCH_ROUTES", "").split(",") if k]
     if unknown := set(wanted) - {r.key for r in ROUTES}:
         raise SystemExit(f"BENCH_ROUTES: no route {', '.join(sorted(unknown))}")
@@ -630,15 +684,12 @@ def run(work: Path, procs: Processes, databases: list[str]) -> int:
     rows, heads = prepare_rows(routes, LOGINS, ids, creds, base, env)
     report: dict[str, Any] = {"database": vendor, "cache": cache_note}
     report["demo"] = measure(
-        f"Demo org ({vendor}, {cache_note})", rows, base, hello_base, heads, work
+        f"Demo org ({vendor}, {cache_label(cache_url)})", rows, base, hello_base, heads, work
     )
     manager = creds["session"]["priya"]
+    # Every chosen route the manager may open, as the manager (API ones with her session).
     paths = sorted(
-        {
-            r.path.format(**ids)
-            for r in ROUTES
-            if fetch(base + r.path.format(**ids), manager)[0] == 200
-        }
+        {r.path for r in rows if not r.problem and fetch(base + r.path, manager)[0] == 200}
     )
     report["mixed"] = mixed_load(base, manager, paths, app, work)
     large_rows: list[Row] = []
@@ -661,6 +712,9 @@ def run(work: Path, procs: Processes, databases: list[str]) -> int:
         failed += [r.key for r in rows + large_rows if r.result.startswith("FAIL")]
     if failed:
         log(f"\n!!! BENCH FAILED: {', '.join(failed)}")
+        for server_log in sorted(work.glob("*.log")):
+            lines = server_log.read_text(errors="replace").splitlines()
+            log(f"--- last lines of {server_log.name} ---\n" + "\n".join(lines[-30:]))
         return 1
     return 0
 
@@ -690,15 +744,29 @@ def large_org(
     app, port = procs.gunicorn("levelhead-large", ROOT, "config.wsgi:application", env)
     base = f"http://127.0.0.1:{port}"
     wait_until_up(base + "/login/", app, "Levelhead's gunicorn (large org)")
-    creds = credentials(env, port, LARGE_LOGINS)
+    tokens = django_mode(env, "setup", {"logins": list(LARGE_LOGINS), "ids": False})["tokens"]
+    creds = credentials(port, tokens)
     rows, heads = prepare_rows(LARGE_ROUTES, LARGE_LOGINS, {}, creds, base, env)
-    title = f"{built['people']:,}-person org ({vendor})"
+    title = f"{built['people']:,}-person org ({vendor}, {cache_label(cache_url)})"
     report["large"] = {**measure(title, rows, base, hello_base, heads, work), **built}
     procs.stop(app)
     return rows
 
 
 # --- inside Django (python scripts/throughput.py --django <mode>) -------------------------
+
+
+def django_setup(logins: list[str], with_ids: bool) -> dict[str, Any]:
+    """An API token per login (as `manage.py drf_create_token` makes it) and the ids of the
+    demo data the routes need."""
+    from rest_framework.authtoken.models import Token
+
+    from org.models import User
+
+    tokens = {
+        u: Token.objects.get_or_create(user=User.objects.get(username=u))[0].key for u in logins
+    }
+    return {"tokens": tokens, "ids": django_ids() if with_ids else {}}
 
 
 def django_ids() -> dict[str, Any]:
@@ -778,8 +846,8 @@ def django_main(mode: str) -> None:
 
     django.setup()
     payload = json.loads(sys.stdin.read() or "null")
-    if mode == "ids":
-        result: Any = django_ids()
+    if mode == "setup":
+        result: Any = django_setup(payload["logins"], payload["ids"])
     elif mode == "queries":
         result = django_queries(payload)
     else:

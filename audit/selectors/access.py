@@ -8,6 +8,7 @@ to sign in and the API answers 401 (IsAuthenticated).
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -57,9 +58,14 @@ def audit_cycle_get(*, user: Viewer, pk: int) -> ReviewCycle:
     return cycle
 
 
+def cycles_before(starts_on: datetime.date) -> QuerySet[ReviewCycle]:
+    """Audited cycles that started before ``starts_on``, latest first."""
+    return _audited_cycles().filter(starts_on__lt=starts_on)
+
+
 def previous_cycle(cycle: ReviewCycle) -> ReviewCycle | None:
     """The latest audited cycle that started before this one (one query)."""
-    return _audited_cycles().filter(starts_on__lt=cycle.starts_on).first()
+    return cycles_before(cycle.starts_on).first()
 
 
 def cycle_summary(cycle: ReviewCycle) -> dict[str, Any]:

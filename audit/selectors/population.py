@@ -23,6 +23,7 @@ from typing import Any
 from django.db.models import Aggregate, Count, Max, QuerySet
 
 from calibration.models import CalibrationCase, CalibrationSession
+from core.query_state import StateQuery, aggregate_rows
 from org.models import PREFER_NOT_TO_SAY, DemographicAnswer, DemographicDimension, Person, Team
 from reviews import lint, lint_terms
 from reviews.models import Assessment, Evidence, LintTerm, Review, ReviewCycle
@@ -115,9 +116,9 @@ class Signals:
 
 # --- What the audit reads ----------------------------------------------------------------
 # Every query the audit of a cycle reads is a ``Source``, defined once below. The report
-# reads its rows through these sources, and its cache key (``audit.selectors.report.
-# report_state_key``) is built from the very same sources, so an input added here is in
-# the key without anyone having to remember it (issue #10, point 23).
+# reads its rows through these sources, and its cache key (``audit.selectors.
+# report_cache.report_state_key``) is built from the very same sources, so an input added
+# here is in the key without anyone having to remember it (issue #10, point 23).
 
 ROWS: Mapping[str, Aggregate] = {"n": Count("pk"), "last": Max("pk")}
 # For the change log django-simple-history keeps of a model: every save and delete adds a
@@ -147,13 +148,15 @@ class Source:
     watch: QuerySet[Any] | None = None
     fixed: str = ""
 
-    def state(self) -> str:
+    def state_query(self) -> StateQuery | None:
+        """The query that tells the state (None for ``fixed``), compiled once per cycle by
+        ``audit.selectors.report_cache.report_state_key`` (core.query_state)."""
         if self.fixed:
-            return "fixed"
+            return None
         if self.fields:
-            return repr(list(self.rows.order_by("pk").values_list(*self.fields)))
+            return self.rows.order_by("pk").values_list(*self.fields)
         watched = self.rows if self.watch is None else self.watch
-        return repr(sorted(watched.aggregate(**self.marks).items()))
+        return aggregate_rows(watched, **dict(sorted(self.marks.items())))
 
 
 def _submitted(cycle: ReviewCycle) -> QuerySet[Review]:

@@ -1,6 +1,7 @@
 """The whole fairness audit of a cycle (SPEC §6): every outcome table, the language,
 evidence and calibration sections, the comparison with the previous cycle, the findings
-and the method notes; its state key, and the cache the page, the API and the CSV share.
+and the method notes. Its state key and the cache the page, the API and the CSV share
+are ``audit.selectors.report_cache``.
 
 The report runs a fixed number of queries (ten), whatever the size of the cycle, and
 computes everything else in Python. Each section of a dimension hides the groups its
@@ -9,13 +10,10 @@ outcome tables hide (``outcome_tables.suppression``).
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 
 from audit import stats
@@ -36,13 +34,10 @@ from audit.selectors.population import (
     HIGH_RATING,
     INVISIBLE_WORK_KINDS,
     OUTCOMES,
-    SHARED_SOURCES,
     Member,
     Signals,
     cycle_population,
     group_members,
-    population_sources,
-    report_sources,
     review_signals,
 )
 from org.types import Viewer
@@ -337,49 +332,3 @@ def audit_report(
         "findings": report_findings(results, dimension_labels=labels),
         "notes": [note.format(min=size) for note in NOTES],
     }
-
-
-def report_state_key(cycle: ReviewCycle) -> str:
-    """Changes whenever anything the report is computed from changes. It is built from
-    the very queries the report reads (``population.report_sources`` for the cycle,
-    ``population_sources`` for the previous cycle, which the comparison reads), so no
-    input can be left out; then the cycle's own fields and the minimum group size. At
-    most one query per source (fourteen in all), whatever the size of the cycle or the
-    org: about 35 ms for a 10,000-person cycle on SQLite, against 27 ms for the key that
-    listed its inputs by hand. A hash that says nothing about anyone, so it takes no
-    user: the PDF's key and the cache are built from it."""
-    before = previous_cycle(cycle)
-    parts = [
-        f"min{settings.AUDIT_MIN_GROUP_SIZE}",
-        repr((cycle.pk, cycle.name, cycle.starts_on, cycle.ends_on, cycle.status)),
-    ]
-    parts += [f"{name}={source.state()}" for name, source in report_sources(cycle).items()]
-    if before is None:
-        parts.append("no-previous")
-    else:
-        parts.append(repr((before.pk, before.name, before.starts_on, before.ends_on)))
-        parts += [
-            f"previous-{name}={source.state()}"
-            for name, source in population_sources(before).items()
-            if name not in SHARED_SOURCES  # already in the key
-        ]
-    raw = "\x1f".join(parts)
-    return hashlib.sha256(raw.encode()).hexdigest()[:32]
-
-
-# How long a computed report is kept in the cache. It is keyed by the state of its data,
-# so a change is seen at once; the limit only bounds memory.
-REPORT_CACHE_SECONDS = 3600
-
-
-def audit_report_cached(*, user: Viewer, cycle: ReviewCycle) -> dict[str, Any]:
-    """``audit_report`` with the default group size, computed once per state of the data
-    (``report_state_key``) and then read from the cache: a 10,000-person cycle takes
-    seconds to compute, and HR opens the page, the CSV and the API on the same numbers."""
-    audit_reader_require(user=user)
-    key = f"audit-report:{cycle.pk}:{report_state_key(cycle)}"
-    report = cache.get(key)
-    if report is None:
-        report = audit_report(user=user, cycle=cycle)
-        cache.set(key, report, REPORT_CACHE_SECONDS)
-    return report

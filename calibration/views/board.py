@@ -5,21 +5,26 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from calibration import selectors, services
+from calibration import charts, selectors, services
 from calibration.charts import distribution_svg
 from calibration.forms import SessionCreateForm
 from calibration.models import CalibrationCase, CalibrationSession, DecisionLog
 from core.errors import ConflictError
+from core.query_state import code_fingerprint
 from org.selectors import is_hr, person_choices, person_for_user, team_list
 from org.types import User, signed_in
 from reviews.models import ReviewCycle
@@ -143,9 +148,9 @@ def _changed(case: CalibrationCase) -> bool:
     return bool(case.calibrated_rating) and case.calibrated_rating != case.proposed_rating
 
 
-def board_context(request: HttpRequest, session: CalibrationSession) -> dict[str, Any]:
-    """Everything the board shows, in a number of queries that does not grow with the
-    number of cases."""
+def _board_data(request: HttpRequest, session: CalibrationSession) -> dict[str, Any]:
+    """Everything the board shows that is the same for every viewer of the session, in a
+    number of queries that does not grow with the number of cases."""
     cases = selectors.board_cases(session)
     ratings = selectors.distribution(session, cases)
     labels = {r.key: r.label for r in ratings}
@@ -187,12 +192,6 @@ def board_context(request: HttpRequest, session: CalibrationSession) -> dict[str
         }
         for c in changed
     ]
-
-    me = person_for_user(request.user)
-    viewer_is_hr = is_hr(request.user)
-    # The facilitator's own right (finalizing), not membership: that is seat_q's.
-    is_facilitator = me is not None and session.facilitator_id == me.pk
-    member = selectors.is_member(user=request.user, session=session)
     pending = sum(1 for c in cases if c.status == CalibrationCase.Status.PENDING)
     rating_cases = sum(1 for c in cases if c.kind == Kind.RATING)
     # The same rule as selectors.distribution's means: calibrated, else proposed.
@@ -201,6 +200,7 @@ def board_context(request: HttpRequest, session: CalibrationSession) -> dict[str
     )
     return {
         "session": session,
+        "heading": session.name,
         "versions": versions,
         "levels": levels,
         "case_count": len(cases),
@@ -227,6 +227,68 @@ def board_context(request: HttpRequest, session: CalibrationSession) -> dict[str
         ),
         "rating_cases": rating_cases,
         "changes": changes,
+    }
+
+
+# What the board shows the same to everyone who sees the session, rendered once per state
+# of the session (selectors.board_state_key) and of the code that renders it, then kept in
+# the cache (shared by every web process). What a viewer may do is never part of it.
+_TEMPLATES = Path(settings.BASE_DIR) / "templates" / "calibration"
+_RENDERERS = (
+    Path(__file__),
+    Path(charts.__file__),
+    *(
+        _TEMPLATES / f"{name}.html"
+        for name in (
+            "_session_header",
+            "_session_status",
+            "_session_scope",
+            "_board_facts",
+            "_board_body",
+            "_board_level",
+            "_distribution",
+            "_changes",
+        )
+    ),
+)
+BOARD_CACHE_SECONDS = 3600
+
+
+def _board_parts(request: HttpRequest, session: CalibrationSession) -> dict[str, Any]:
+    """The session's header, facts and body as HTML, its case counts and who sits on it."""
+    state = selectors.board_state_key(session)
+    code = code_fingerprint(_RENDERERS)
+    key = f"calibration-board:{session.pk}:{state}:{settings.TIME_ZONE}:{code}"
+    parts: dict[str, Any] | None = caches["default"].get(key)
+    if parts is None:
+        data = _board_data(request, session)
+        parts = {
+            "header": render_to_string("calibration/_session_header.html", data),
+            "facts": render_to_string("calibration/_board_facts.html", data),
+            "body": render_to_string("calibration/_board_body.html", data),
+            "pending": data["pending"],
+            "seats": sorted(selectors.session_seat_ids(session)),
+        }
+        caches["default"].set(key, parts, BOARD_CACHE_SECONDS)
+    return parts
+
+
+def board_context(request: HttpRequest, session: CalibrationSession) -> dict[str, Any]:
+    """Everything the board shows: what is the same for every viewer (``_board_parts``)
+    and what this viewer may do."""
+    parts = _board_parts(request, session)
+    me = person_for_user(request.user)
+    viewer_is_hr = is_hr(request.user)
+    # The facilitator's own right (finalizing), not membership: that is seat_q's.
+    is_facilitator = me is not None and session.facilitator_id == me.pk
+    # Sitting on the session (selectors.is_member): its committee or its facilitator.
+    member = me is not None and me.pk in parts["seats"]
+    return {
+        "session": session,
+        "header": parts["header"],
+        "facts": parts["facts"],
+        "body": parts["body"],
+        "pending": parts["pending"],
         "member": member,
         "can_read_packet": viewer_is_hr or member,  # selectors.can_read_packet
         "viewer_is_hr": viewer_is_hr,
@@ -239,7 +301,7 @@ def board_context(request: HttpRequest, session: CalibrationSession) -> dict[str
 @login_required
 @require_GET
 def board(request: HttpRequest, pk: int) -> HttpResponse:
-    session = selectors.session_get(user=request.user, pk=pk)
+    session = selectors.session_get(user=request.user, pk=pk, prefetch=False)
     return render(request, "calibration/session_board.html", board_context(request, session))
 
 

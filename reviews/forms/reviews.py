@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from core.validation import long_text
+from reviews.contents import stored_assessments
 from reviews.lint import AssessmentText
 from reviews.models import Evidence, Review
 
@@ -115,7 +116,8 @@ class ReviewForm(forms.Form):
 
     @staticmethod
     def initial_for(review: Review) -> dict[str, Any]:
-        """The saved review as form values (uses the prefetched assessments)."""
+        """The saved review as form values (its assessments as stored with it: the review
+        must be current, reviews.services.contents.reviews_contents_refresh)."""
         initial: dict[str, Any] = {
             "version": review.version,
             "with_content": True,
@@ -124,10 +126,10 @@ class ReviewForm(forms.Form):
         }
         for section in Review.NARRATIVE_SECTIONS:
             initial[section] = getattr(review, section)
-        for a in review.assessments.all():
-            initial[rating_name(a.competency)] = a.rating
-            initial[narrative_name(a.competency)] = a.narrative
-            initial[evidence_name(a.competency)] = [e.pk for e in a.evidence.all()]
+        for a in stored_assessments(review):
+            initial[rating_name(a["competency"])] = a["rating"]
+            initial[narrative_name(a["competency"])] = a["narrative"]
+            initial[evidence_name(a["competency"])] = list(a["evidence"])
         return initial
 
     def _value(self, name: str, default: Any) -> Any:

@@ -18,6 +18,7 @@ from reviews.lint import review_blockers
 from reviews.models import Assessment, Evidence, Review, ReviewCycle
 from reviews.selectors import review_can_write
 from reviews.services.actors import actor_person
+from reviews.services.contents import review_contents_store
 from rubrics.models import Competency, Level, Rating
 
 
@@ -58,6 +59,7 @@ def review_create(*, actor: User, cycle: ReviewCycle, subject: Person) -> Review
         Assessment,
         default_user=actor,
     )
+    review_contents_store(review)
     activity_record(
         actor=actor,
         action=Activity.Action.REVIEW_CREATED,
@@ -203,6 +205,8 @@ def review_update(
                 a.evidence.set(item["evidence"] or [])
     locked.version += 1
     locked.save()
+    # The HTML, findings and blockers of what was just written, stored with it.
+    review_contents_store(locked)
     # The version only: the text and ratings are in the review's own history.
     activity_record(
         actor=actor,
@@ -324,5 +328,9 @@ def review_acknowledge(*, actor: User, review: Review, response: str = "") -> Re
 def reviews_bulk_insert(*, reviews: list[Review], batch_size: int = 2000) -> list[Review]:
     """Insert many ready-made reviews at once, for generated data only (``manage.py
     bench``): nothing is validated, no history or Activity is recorded, which is what makes
-    ten thousand reviews take seconds. Real reviews go through ``review_create``."""
+    ten thousand reviews take seconds. Real reviews go through ``review_create``.
+
+    Their stored contents (reviews.contents) are left to derive: once their assessments
+    are in, ``reviews_contents_rebuild`` derives them all, else each is derived when first
+    read."""
     return Review.objects.bulk_create(reviews, batch_size=batch_size)

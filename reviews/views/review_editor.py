@@ -21,6 +21,7 @@ from reviews.forms.reviews import (
     narrative_name,
     rating_name,
 )
+from reviews.contents import stored_panel
 from reviews.lint import (
     ERROR,
     INFO,
@@ -28,14 +29,14 @@ from reviews.lint import (
     EvidenceInfo,
     Finding,
     lint_content,
-    lint_review,
-    review_blockers,
     submit_blockers,
     with_blockers,
 )
 from reviews.lint_terms import load_terms
 from reviews.models import Evidence, Review
+from reviews.services.contents import reviews_contents_refresh
 from reviews.services.reviews import review_write_refusal
+from reviews.views.evidence_options import library_items, link_of, options
 
 # (severity, heading, what the summary line calls it)
 LINT_GROUPS = (
@@ -110,14 +111,12 @@ class Editor:
         return with_blockers(findings, blockers)
 
     def lint_saved(self) -> list[Finding]:
-        """The same list for the review as saved."""
-        review = self.review
-        blockers = review_blockers(review, competencies=self.competency_pairs)
-        return with_blockers(lint_review(review, terms=load_terms()), blockers)
+        """The same list for the review as saved: stored with it (reviews.contents)."""
+        return stored_panel(self.review)
 
 
 def writable_review(request: HttpRequest, pk: int) -> Review:
-    review = selectors.review_get(user=request.user, pk=pk)
+    review = selectors.review_page_get(user=request.user, pk=pk)
     if not selectors.review_can_write(user=request.user, review=review):
         raise PermissionDenied("Only managers above this person can write their review.")
     return review
@@ -127,8 +126,12 @@ def editor_for(request: HttpRequest, review: Review) -> Editor:
     evidence = (
         selectors.evidence_list(user=request.user)
         .filter(person_id=review.subject_id)
+        .select_related(None)  # the editor shows an item's own fields only
         .order_by("occurred_on", "id")
     )
+    # The form starts from the assessments stored with the review, and the panel from its
+    # stored checks.
+    reviews_contents_refresh([review])
     return Editor(review=review, rubric=selectors.rubric_context(review), evidence=list(evidence))
 
 
@@ -178,11 +181,9 @@ def lint_context(editor: Editor, findings: list[Finding], *, unsaved: bool) -> d
 
 
 def evidence_row(e: Evidence, checked: set[str], period: tuple[Any, Any]) -> dict[str, Any]:
-    # Links come from users: only http(s) ones become links.
-    href = e.url if e.url.lower().startswith(("http://", "https://")) else ""
     return {
         "item": e,
-        "href": href,
+        "href": link_of(e),
         "checked": str(e.pk) in checked,
         "inside": period[0] <= e.occurred_on <= period[1],
     }
@@ -245,13 +246,16 @@ def render_editor(
         )
 
     competencies: list[dict[str, Any]] = []
+    library = library_items(editor.evidence, period)
     for item in editor.rubric["competencies"]:
         key = item["competency"].key
         rating_field = form[rating_name(key)]
         evidence_field = form[evidence_name(key)]
         chosen = _values(rating_field)
         cited = _values(evidence_field)
-        rows = [evidence_row(e, cited, period) for e in editor.evidence]
+        boxes = options(
+            library, name=evidence_field.html_name, auto_id=evidence_field.auto_id, checked=cited
+        )
         row_problems = list(problems.get(f"assessments.{key}", []))
         for name in (rating_name(key), narrative_name(key), evidence_name(key)):
             row_problems += [str(m) for m in form.errors.get(name, [])]
@@ -289,8 +293,8 @@ def render_editor(
                     for r in editor.rubric["ratings"]
                 ],
                 "unrated": not chosen,
-                "evidence_inside": [r for r in rows if r["inside"]],
-                "evidence_outside": [r for r in rows if not r["inside"]],
+                "evidence_inside": [b for b, i in zip(boxes, library, strict=True) if i.inside],
+                "evidence_outside": [b for b, i in zip(boxes, library, strict=True) if not i.inside],
                 "problems": row_problems,
                 "theirs": theirs,
             }
@@ -396,6 +400,7 @@ def conflict_page(request: HttpRequest, editor: Editor, form: ReviewForm) -> Htt
     """Someone saved since this form was read: keep the user's input, show theirs, and
     set the version so a deliberate second save goes through."""
     current = selectors.review_get(user=request.user, pk=editor.review.pk)
+    reviews_contents_refresh([current])
     if form.cleaned_data.get("with_content"):
         form = rebind(editor, form, current.version)
     else:

@@ -23,21 +23,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.errors import ConflictError, StaleVersionError
 from org.models import Person
-from org.selectors import is_hr, person_for_user, person_list, reporting_chain_ids
+from org.selectors import is_hr, person_for_user, person_list
 from org.types import signed_in
 from reviews import selectors
 from reviews.forms.reviews import NARRATIVE_PROMPTS, AcknowledgeForm, StartReviewForm
-from reviews.lint import (
-    ERROR,
-    INFO,
-    WARNING,
-    lint_review,
-    review_blockers,
-    rubric_competencies,
-    with_blockers,
-)
-from reviews.lint_terms import load_terms
+from reviews.contents import stored_panel
+from reviews.lint import ERROR, INFO, WARNING
 from reviews.models import Review, ReviewCycle
+from reviews.services.contents import reviews_contents_refresh
 from reviews.services.reviews import (
     review_acknowledge,
     review_create,
@@ -70,36 +63,37 @@ STATUS_LABELS = {NOT_STARTED: "Not started", **dict(Review.Status.choices)}
 def workspace(request: HttpRequest) -> HttpResponse:
     """Everyone in the viewer's reporting chain, by team, with their review in a cycle."""
     me = person_for_user(request.user)
-    cycles = list(selectors.cycle_list(user=request.user).exclude(status=ReviewCycle.Status.DRAFT))
+    cycles = list(
+        selectors.cycle_list(user=request.user)
+        .exclude(status=ReviewCycle.Status.DRAFT)
+        .prefetch_related(None)
+    )
     if "cycle" in request.GET:
         cycle = next((c for c in cycles if str(c.pk) == request.GET["cycle"]), None)
         if cycle is None:
             raise Http404("No such cycle.")
     else:
-        cycle = selectors.cycle_current()
+        cycle = selectors.cycle_current(among=cycles)
 
     people: list[Person] = []
-    if me is not None:
+    chain = selectors.chain_ids(me) if me is not None else []
+    # (A long chain is a subquery, never empty: only an empty list means nobody.)
+    if me is not None and (chain or not isinstance(chain, list)):
         people = list(
-            person_list(user=request.user)
-            .filter(pk__in=reporting_chain_ids(me), is_active=True)
-            .order_by(F("team__name").asc(nulls_last=True), "full_name", "id")
+            selectors.chain_people(me=me, chain=chain).order_by(
+                F("team__name").asc(nulls_last=True), "full_name", "id"
+            )
         )
     reviews: dict[int, Review] = {}
     if me is not None and cycle is not None and people:
         reviews = {
             r.subject_id: r
-            for r in selectors.review_list(user=request.user).filter(
-                cycle=cycle, subject__in=reporting_chain_ids(me)
-            )
+            for r in selectors.chain_reviews(me=me, chain=chain)
+            .filter(cycle=cycle)
+            .select_related("author")
         }
-    # One query for the phrase lists; each draft's checks then use prefetched contents.
-    terms = load_terms() if any(r.status == Review.Status.DRAFT for r in reviews.values()) else None
-
-    # The rubric's competencies for the drafts' "to fix" counts, in one query.
-    competencies = rubric_competencies(
-        {r.rubric_version_id for r in reviews.values() if r.status == Review.Status.DRAFT}
-    )
+        # The drafts' "to fix" counts come from the checks stored with each review.
+        reviews_contents_refresh(reviews.values())
 
     groups: list[dict[str, Any]] = []
     counts: Counter[str] = Counter()
@@ -110,9 +104,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         lint = None
         if review is not None and review.status == Review.Status.DRAFT:
             # The same list as the editor's panel: what stops submission, then findings.
-            blockers = review_blockers(review, competencies=competencies[review.rubric_version_id])
-            shown = with_blockers(lint_review(review, terms=terms), blockers)
-            found = Counter(f.severity for f in shown)
+            found = Counter(f.severity for f in stored_panel(review))
             lint = {"errors": found[ERROR], "others": found[WARNING] + found[INFO]}
         row = {
             "person": person,
@@ -136,8 +128,8 @@ def workspace(request: HttpRequest) -> HttpResponse:
     # The viewer's own reviews, once released to them (SPEC §3).
     own_reviews = (
         list(
-            selectors.review_list(user=request.user)
-            .filter(subject=me, status__in=selectors.VISIBLE_TO_SUBJECT)
+            selectors.own_released_reviews(me=me)
+            .select_related("cycle")
             .order_by("-cycle__starts_on")
         )
         if me is not None
@@ -280,6 +272,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         # The save may have gone through: show the review as it is now, with the input.
         current = selectors.review_get(user=request.user, pk=review.pk)
+        reviews_contents_refresh([current])
         editor = Editor(review=current, rubric=editor.rubric, evidence=editor.evidence)
         form = rebind(editor, form, version) if with_content else editor.form()
         problems = split_problems(form, exc)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
+
+from django.urls import reverse
 
 from org import services as org_services
 from reviews.services.cycles import cycle_create, cycle_transition
@@ -96,3 +99,32 @@ def seventeen(world, *, ratings: dict[str, str] | None = None) -> SimpleNamespac
         submitted_review(world, cycle, person, rating=rating)
         people[username] = person
     return SimpleNamespace(cycle=cycle, team_c=team_c, cara=cara, people=people)
+
+
+# A section of the report page not loaded yet: htmx swaps its own page in for it.
+PLACEHOLDER = re.compile(
+    r'<section class="section" aria-labelledby="[^"]+" hx-get="([^"]+)" '
+    r'hx-trigger="revealed" hx-swap="outerHTML">.*?</section>',
+    re.DOTALL,
+)
+
+
+def report_page(client, cycle) -> str:
+    """The report page of ``cycle`` as a browser with JavaScript shows it once every
+    section has scrolled into view: each placeholder replaced by its section, as htmx asks
+    for it (each of those reads is logged, like the page)."""
+    html = client.get(reverse("audit:report", args=[cycle.pk])).content.decode()
+
+    def section(match: re.Match[str]) -> str:
+        response = client.get(match.group(1), HTTP_HX_REQUEST="true")
+        assert response.status_code == 200, match.group(1)
+        return response.content.decode()
+
+    return PLACEHOLDER.sub(section, html)
+
+
+def generated_at(html: str) -> str:
+    """When the report a page shows was computed (its methods section says)."""
+    found = re.search(r'Generated <time datetime="([^"]+)">', html)
+    assert found, "no generation time on the page"
+    return found.group(1)

@@ -13,6 +13,19 @@ def _cycle(w):
 ROUTES: list[Case] = [
     Case("audit:index", "get", NO_ARGS, hr_only(200, 404, ANON_HTML)),
     Case("audit:report", "get", _cycle, hr_only(200, 404, ANON_HTML)),
+    # The report page's sections, each at its own address (loaded on demand).
+    Case(
+        "audit:report-dimension",
+        "get",
+        lambda w: [w.cycle.pk, "team"],
+        hr_only(200, 404, ANON_HTML),
+    ),
+    Case(
+        "audit:report-section",
+        "get",
+        lambda w: [w.cycle.pk, "comparison"],
+        hr_only(200, 404, ANON_HTML),
+    ),
     Case("audit:csv", "get", _cycle, hr_only(200, 404, ANON_HTML)),
     Case("audit:compare", "get", NO_ARGS, hr_only(200, 404, ANON_HTML)),
     # Asking for the PDF queues its build and shows the progress page.

@@ -22,7 +22,8 @@ from audit.selectors.access import (
 )
 from audit.selectors.comparison import audit_comparison
 from audit.selectors.outcome_tables import audit_dimension_list, audit_outcomes
-from audit.selectors.report import audit_report, audit_report_cached
+from audit.selectors.report import audit_report
+from audit.selectors.report_cache import audit_report_cached
 from org import services as org_services
 from org.models import AccessLog
 from tests.audit import seventeen

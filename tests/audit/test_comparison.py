@@ -17,7 +17,7 @@ from audit.models import AuditRun
 from audit.selectors.access import previous_cycle
 from audit.selectors.outcome_tables import audit_outcomes
 from reviews.services.cycles import cycle_create, cycle_transition
-from tests.audit import seventeen
+from tests.audit import report_page, seventeen
 from tests.calibration.conftest import submitted_review
 
 
@@ -102,7 +102,7 @@ def test_the_previous_cycle_is_the_latest_that_started_before(two, world):
 
 
 def test_the_report_page_shows_the_comparison_with_the_previous_cycle(two, client_for):
-    html = client_for("hr").get(reverse("audit:report", args=[two.cycle.pk])).content.decode()
+    html = report_page(client_for("hr"), two.cycle)
     assert "Comparison with the previous cycle" in html
     assert "Rates by team: this cycle and H1 2025" in html
     row = re.search(

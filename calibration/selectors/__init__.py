@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from calibration.models import CalibrationCase, CalibrationSession, DecisionLog
+from calibration.selectors.state import board_state_key as board_state_key
+from calibration.selectors.state import case_state_key as case_state_key
 from core.errors import InvalidStateError
 from org.models import Person
 from org.selectors import is_hr, person_for_user
@@ -84,9 +86,14 @@ def session_list(*, user: Viewer) -> QuerySet[CalibrationSession]:
     return qs.order_by("-created_at", "-id")
 
 
-def session_get(*, user: Viewer, pk: Any) -> CalibrationSession:
+def session_get(*, user: Viewer, pk: Any, prefetch: bool = True) -> CalibrationSession:
+    """A session the user may see; 404 otherwise. Without ``prefetch``, its committee
+    and scope teams are not read (the board keeps what it shows of them)."""
+    sessions = session_list(user=user)
+    if not prefetch:
+        sessions = sessions.prefetch_related(None)
     try:
-        return session_list(user=user).get(pk=int(pk))
+        return sessions.get(pk=int(pk))
     except (CalibrationSession.DoesNotExist, TypeError, ValueError, OverflowError) as exc:
         raise Http404("No such calibration session.") from exc
 
@@ -121,29 +128,102 @@ def session_state_key(session: CalibrationSession) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
+def _visible_cases(user: Viewer) -> QuerySet[CalibrationCase]:
+    """The cases of the sessions ``session_list`` gives the user (every case for HR)."""
+    cases = CalibrationCase.objects.order_by(
+        "level", "subject__team__name", "subject__full_name", "kind", "id"
+    )
+    if not getattr(user, "is_authenticated", False):
+        return cases.none()
+    visible = session_visibility(user)
+    if visible is not None:
+        cases = cases.filter(session__in=CalibrationSession.objects.filter(visible).values("pk"))
+    return cases
+
+
 def case_list(*, user: Viewer) -> QuerySet[CalibrationCase]:
-    visible_sessions = session_list(user=user).values("pk")
-    return (
-        CalibrationCase.objects.filter(session__in=visible_sessions)
-        .select_related("session", "subject", "subject__team", "review", "decided_by")
-        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("id")))
-        .order_by("level", "subject__team__name", "subject__full_name", "kind", "id")
+    """The cases of the sessions the user may see, in board order, with their evidence
+    ids (the API's list gives ids, and reads nothing else of related rows)."""
+    return _visible_cases(user).prefetch_related(
+        Prefetch("evidence", queryset=Evidence.objects.order_by("id").only("id"))
     )
 
 
+# The columns of a case the API gives (calibration.serializers.CaseSerializer), for lists
+# read as plain rows (``case_rows``).
+CASE_COLUMNS = (
+    "id",
+    "session_id",
+    "review_id",
+    "subject_id",
+    "kind",
+    "level",
+    "proposed_rating",
+    "calibrated_rating",
+    "target_level",
+    "promotion_decision",
+    "rationale",
+    "rubric_refs",
+    "status",
+    "version",
+    "decided_at",
+)
+
+
+def case_rows(cases: QuerySet[CalibrationCase]) -> QuerySet[Any]:
+    """``cases`` (from ``case_list``, filtered) as rows of ``CASE_COLUMNS``: a page of
+    the API's list needs no model instances."""
+    return cases.prefetch_related(None).values(*CASE_COLUMNS)
+
+
+def case_evidence_ids(case_ids: list[int]) -> dict[int, list[int]]:
+    """The evidence ids of each case, ascending, in one query. The ids come from
+    ``case_rows`` of ``case_list``: cases the caller may see."""
+    out: dict[int, list[int]] = {pk: [] for pk in case_ids}
+    links = CalibrationCase.evidence.through.objects.filter(calibrationcase_id__in=case_ids)
+    for case_id, evidence_id in links.order_by("evidence_id").values_list(
+        "calibrationcase_id", "evidence_id"
+    ):
+        out[case_id].append(evidence_id)
+    return out
+
+
 def case_get(*, user: Viewer, pk: Any) -> CalibrationCase:
+    """One of ``case_list``, with its session, subject, team, decider and evidence."""
+    case = _visible_cases(user).select_related(
+        "session", "session__cycle", "subject", "subject__team", "decided_by"
+    )
+    case = case.prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("id")))
     try:
-        return case_list(user=user).get(pk=int(pk))
+        return case.get(pk=int(pk))
     except (CalibrationCase.DoesNotExist, TypeError, ValueError, OverflowError) as exc:
         raise Http404("No such calibration case.") from exc
 
 
-def case_with_review(*, user: Viewer, pk: Any) -> CalibrationCase:
-    """A case and its full review (narrative, assessments, cited evidence)."""
-    case = case_get(user=user, pk=pk)
-    review = with_review_contents(Review.objects.filter(pk=case.review_id)).get()
-    case.full_review = review  # type: ignore[attr-defined]
-    return case
+def case_page_get(*, user: Viewer, pk: Any) -> CalibrationCase:
+    """One of ``case_list`` for its page, with its session, cycle, subject and the team
+    its review was written in (``review_team_id``); what the page keeps in the cache
+    (calibration.views.case) reads the rest of its rows only when it renders them."""
+    cases = (
+        _visible_cases(user)
+        .select_related("session__cycle", "subject")
+        .annotate(review_team_id=F("review__team_id"), review_cycle_id=F("review__cycle_id"))
+    )
+    try:
+        return cases.get(pk=int(pk))
+    except (CalibrationCase.DoesNotExist, TypeError, ValueError, OverflowError) as exc:
+        raise Http404("No such calibration case.") from exc
+
+
+def case_evidence(case: CalibrationCase) -> list[Evidence]:
+    """The evidence a case's decision cites, by id."""
+    return list(case.evidence.order_by("id"))
+
+
+def case_review(case: CalibrationCase) -> Review:
+    """The full review a case holds (narrative, assessments, cited evidence). ``case``
+    comes from ``case_get``: one the caller may see."""
+    return with_review_contents(Review.objects.filter(pk=case.review_id)).get()
 
 
 def log_list(*, session: CalibrationSession) -> QuerySet[DecisionLog]:
