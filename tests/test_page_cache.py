@@ -132,6 +132,9 @@ def test_a_committed_transaction_replaces_the_version():
 def test_writes_to_sessions_and_caches_keep_the_version():
     assert not page_cache._is_data_write('UPDATE "django_session" SET "session_data" = %s')
     assert not page_cache._is_data_write('INSERT INTO "levelhead_cache" VALUES (%s)')
+    # Reading an audit logs the read; that must not drop every kept page in the org.
+    assert not page_cache._is_data_write('INSERT INTO "org_accesslog" ("user_id") VALUES (%s)')
+    assert not page_cache._is_data_write('INSERT INTO "audit_auditrun" ("cycle_id") VALUES (%s)')
     assert page_cache._is_data_write('  update "org_person" SET "full_name" = %s')
     assert not page_cache._is_data_write('SELECT * FROM "org_person"')
 

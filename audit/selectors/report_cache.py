@@ -22,16 +22,21 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 
+from audit import findings, stats
+from audit.selectors import access, comparison, outcome_tables, population
+from audit.selectors import report as report_module
 from audit.selectors.access import audit_reader_require, cycles_before
 from audit.selectors.population import SHARED_SOURCES, population_sources, report_sources
 from audit.selectors.report import audit_report
-from core.query_state import QueryState, StateQuery
+from core.query_state import QueryState, StateQuery, code_fingerprint
 from org.types import Viewer
+from reviews import lint, lint_terms
 from reviews.models import ReviewCycle
 
 T = TypeVar("T")
@@ -41,6 +46,23 @@ T = TypeVar("T")
 REPORT_CACHE_SECONDS = 3600
 # What a report's head holds (``CachedReport.head``).
 HEAD_KEYS = ("cycle", "generated_at", "min_group_size", "dimensions")
+
+
+# The code that computes a report: a deploy that changes it computes reports anew.
+_COMPUTERS = tuple(
+    Path(module.__file__ or "")
+    for module in (
+        access,
+        comparison,
+        findings,
+        lint,
+        lint_terms,
+        outcome_tables,
+        population,
+        report_module,
+        stats,
+    )
+)
 
 
 def _cycle(pk: int, starts_on: Any = None, ends_on: Any = None) -> ReviewCycle:
@@ -101,7 +123,7 @@ class CachedReport:
         self.cycle = cycle
         self.state = state
         self._user = user
-        self._key = f"audit-report:{cycle.pk}:{state}"
+        self._key = f"audit-report:{cycle.pk}:{state}:{code_fingerprint(_COMPUTERS)}"
         self._report: dict[str, Any] | None = None
         self._head: dict[str, Any] | None = None
 

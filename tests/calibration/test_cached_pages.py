@@ -247,3 +247,65 @@ def test_the_case_list_is_what_the_serializer_gives_for_each_case(world, calib, 
 def test_a_bad_filter_on_the_case_list_is_still_refused(world, calib, api_for):
     response = api_for("hr").get(CASES + "?status=maybe")
     assert response.status_code == 400 and "status" in response.json()
+
+
+# --- Query counts: flat in the number of cases, from the cache or not -----------------
+
+
+def _queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _bigger_session(world, calib, n: int):
+    from tests.calibration.test_board_pages import _cases, _submitted_reviews
+
+    team = org_services.team_create(
+        actor=world.root, name=f"Team {n}", slug=f"team-{n}", parent=world.eng
+    )
+    session = services.session_create(
+        actor=world.hr.user,
+        cycle=calib.cycle,
+        name=f"{n} cases",
+        facilitator=world.other_manager,
+        committee=[world.other_manager],
+        scope_teams=[team],
+    )
+    session = services.session_open(actor=world.hr.user, session=session)
+    _cases(session, _submitted_reviews(world, calib.cycle, team, 1000 * n, n), world.hr.user)
+    return session
+
+
+@pytest.mark.parametrize("role", ["hr", "other_manager"])
+def test_the_board_and_the_case_list_cost_the_same_queries_for_5_and_60_cases(
+    world, calib, api_for, role
+):
+    client = _client(world, role)
+    api = api_for(role)
+    small, large = _bigger_session(world, calib, 5), _bigger_session(world, calib, 60)
+    counts: dict[str, list[int]] = {"cold board": [], "warm board": [], "list": []}
+    for session in (small, large):
+        url = reverse("calibration:session", args=[session.pk])
+        client.get("/")  # the session and content types, read once per client
+        cache.clear()
+        counts["cold board"].append(_queries(client, url))
+        counts["warm board"].append(_queries(client, url))
+        with_cases = f"{CASES}?session={session.pk}&page_size=200"
+        api.get(with_cases)
+        counts["list"].append(_queries(api, with_cases))
+    for what, (a, b) in counts.items():
+        assert a == b, (what, a, b)
+    assert counts["warm board"][0] < counts["cold board"][0]
+
+
+def test_the_case_page_costs_the_same_queries_from_the_cache_for_any_case(world, calib):
+    client = _client(world, "hr")
+    counts = []
+    for case in (calib.case, calib.promo_case, calib.teammate_case):
+        client.get(_case(case))
+        counts.append(_queries(client, _case(case)))
+    assert len(set(counts)) == 1, counts
