@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -20,6 +20,8 @@ from org.permissions import IsHROrReadOnly
 from org.types import signed_in
 from reviews import selectors
 from reviews.contents import encode_json
+from reviews.filters import CheckInFilter, CycleFilter, EvidenceFilter, FeedbackFilter, ReviewFilter
+from reviews.models import CheckIn, Evidence, FeedbackRequest, Review, ReviewCycle
 from reviews.representation import (
     EVIDENCE_ROW_COLUMNS,
     EVIDENCE_ROW_JOINS,
@@ -27,8 +29,6 @@ from reviews.representation import (
     evidence_data,
     review_json,
 )
-from reviews.filters import CheckInFilter, CycleFilter, EvidenceFilter, FeedbackFilter, ReviewFilter
-from reviews.models import CheckIn, Evidence, FeedbackRequest, Review, ReviewCycle
 from reviews.serializers import (
     AcknowledgeSerializer,
     CheckInInputSerializer,
@@ -124,13 +124,19 @@ class EvidenceViewSet(
         return selectors.evidence_list(user=self.request.user)
 
     def filter_queryset(self, queryset: Any) -> Any:
-        return queryset if unfiltered(self.request, EvidenceFilter) else super().filter_queryset(queryset)
+        return (
+            queryset
+            if unfiltered(self.request, EvidenceFilter)
+            else super().filter_queryset(queryset)
+        )
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # Rows, not objects: the page needs the items' columns and two joined values.
         items = self.filter_queryset(self.get_queryset())
-        rows = items.values(*EVIDENCE_ROW_COLUMNS, **{k: F(v) for k, v in EVIDENCE_ROW_JOINS.items()})
-        page = self.paginate_queryset(CountedRows(rows, counted=items))
+        rows = items.values(
+            *EVIDENCE_ROW_COLUMNS, **{k: F(v) for k, v in EVIDENCE_ROW_JOINS.items()}
+        )
+        page: Any = self.paginate_queryset(CountedRows(rows, counted=items))  # type: ignore[arg-type]
         assert page is not None  # the API always paginates
         return self.get_paginated_response([evidence_data(row) for row in page])
 
@@ -189,6 +195,11 @@ class SplicingJSONRenderer(JSONRenderer):
         return super().render(json.loads(data.text), accepted_media_type, renderer_context)
 
 
+# The project's other renderers (the browsable API), after the splicing JSON one.
+_DEFAULT_RENDERERS: list[type[BaseRenderer]] = api_settings.DEFAULT_RENDERER_CLASSES  # type: ignore[assignment]
+OTHER_RENDERERS = [r for r in _DEFAULT_RENDERERS if not issubclass(r, JSONRenderer)]
+
+
 class ReviewViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -202,17 +213,18 @@ class ReviewViewSet(
     serializer_class = ReviewSerializer
     permission_classes = [IsAuthenticated]
     filterset_class = ReviewFilter
-    renderer_classes = [
-        SplicingJSONRenderer,
-        *(r for r in api_settings.DEFAULT_RENDERER_CLASSES if not issubclass(r, JSONRenderer)),
-    ]
+    renderer_classes = [SplicingJSONRenderer, *OTHER_RENDERERS]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> Any:
         return selectors.review_rows(user=self.request.user)
 
     def filter_queryset(self, queryset: Any) -> Any:
-        return queryset if unfiltered(self.request, ReviewFilter) else super().filter_queryset(queryset)
+        return (
+            queryset
+            if unfiltered(self.request, ReviewFilter)
+            else super().filter_queryset(queryset)
+        )
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())

@@ -3,7 +3,7 @@ from typing import Any
 from django.apps import AppConfig
 from django.core.exceptions import FieldDoesNotExist
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 
 
 class ReviewsConfig(AppConfig):
@@ -20,6 +20,18 @@ class ReviewsConfig(AppConfig):
         post_migrate.connect(
             refresh_contents_after_migrate, sender=self, dispatch_uid="reviews-contents"
         )
+        post_save.connect(
+            evidence_saved, sender=self.get_model("Evidence"), dispatch_uid="reviews-evidence"
+        )
+
+
+def evidence_saved(sender: Any, *, instance: Any, created: bool, raw: bool, **kwargs: Any) -> None:
+    """An edited evidence item re-derives the stored checks of the reviews citing it."""
+    if created or raw:
+        return
+    from reviews.services.contents import evidence_changed
+
+    evidence_changed(evidence=instance)
 
 
 def refresh_contents_after_migrate(sender: Any, *, apps: Any, using: str, **kwargs: Any) -> None:

@@ -48,8 +48,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from rest_framework.settings import api_settings
 from rest_framework.compat import LONG_SEPARATORS, SHORT_SEPARATORS
+from rest_framework.settings import api_settings
 
 import core.markdown
 from core.markdown import render_markdown

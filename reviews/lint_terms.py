@@ -135,9 +135,7 @@ def _compile(rows: tuple[tuple[str, str, str], ...]) -> Terms:
     every = sorted({r for alts in alternatives.values() for _, _, r in alts})
     anywhere = _pattern([(None, r) for r in every]) if every else None
     digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
-    return Terms(
-        patterns=patterns, terms=tuple(terms), anywhere=anywhere, rows=rows, digest=digest
-    )
+    return Terms(patterns=patterns, terms=tuple(terms), anywhere=anywhere, rows=rows, digest=digest)
 
 
 def compile_terms(rows: Iterable[tuple[str, str, str]]) -> Terms:

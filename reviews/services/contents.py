@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from reviews.contents import contents_key, derive, encode_contents
 from reviews.lint import rubric_competencies
 from reviews.lint_terms import Terms, compile_terms, load_terms
-from reviews.models import Assessment, Review
+from reviews.models import Assessment, Evidence, Review
 from reviews.selectors import with_review_contents
 
 NARRATIVE_SECTIONS = Review.NARRATIVE_SECTIONS
@@ -116,6 +116,18 @@ def lint_terms_changed(*, before: Terms, after: Terms) -> int:
     for chunk in _chunks(affected, BATCH_SIZE):
         _derive_and_store(chunk, terms=after)
     return len(affected)
+
+
+def evidence_changed(*, evidence: Evidence) -> int:
+    """An evidence item was edited (no service edits evidence; an edit in the shell or a
+    migration still saves it): derive again the contents of the reviews citing it, whose
+    checks read its title and date. Returns how many."""
+    pks = sorted(
+        set(Assessment.objects.filter(evidence=evidence).values_list("review_id", flat=True))
+    )
+    for chunk in _chunks(pks, BATCH_SIZE):
+        _derive_and_store(chunk, terms=load_terms())
+    return len(pks)
 
 
 def _columns(review: Review) -> dict[str, str]:

@@ -30,7 +30,10 @@ OPTION = (
 )
 META = '<span class="evidence-option__meta">{} · <time datetime="{}">{}</time>{}{}</span>'
 OUTSIDE = mark_safe(" · <strong>outside this cycle's period</strong>")  # noqa: S308
-LINK = ' · <a href="{}" rel="noopener noreferrer">Open link<span class="visually-hidden">: {}</span></a>'
+LINK = (
+    ' · <a href="{}" rel="noopener noreferrer">'
+    'Open link<span class="visually-hidden">: {}</span></a>'
+)
 CHECKED = mark_safe(" checked")  # noqa: S308
 
 
@@ -67,7 +70,9 @@ def library_items(
     return items
 
 
-def options(items: Sequence[Item], *, name: str, auto_id: str, checked: set[str]) -> list[SafeString]:
+def options(
+    items: Sequence[Item], *, name: str, auto_id: str, checked: set[str]
+) -> list[SafeString]:
     """One competency's checkboxes (``name``/``auto_id``: its evidence field's)."""
     return [
         format_html(

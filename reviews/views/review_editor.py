@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 
 from org.selectors import person_for_user
 from reviews import selectors
+from reviews.contents import stored_panel
 from reviews.forms.reviews import (
     NARRATIVE_PROMPTS,
     ReviewForm,
@@ -21,7 +22,6 @@ from reviews.forms.reviews import (
     narrative_name,
     rating_name,
 )
-from reviews.contents import stored_panel
 from reviews.lint import (
     ERROR,
     INFO,
@@ -294,7 +294,9 @@ def render_editor(
                 ],
                 "unrated": not chosen,
                 "evidence_inside": [b for b, i in zip(boxes, library, strict=True) if i.inside],
-                "evidence_outside": [b for b, i in zip(boxes, library, strict=True) if not i.inside],
+                "evidence_outside": [
+                    b for b, i in zip(boxes, library, strict=True) if not i.inside
+                ],
                 "problems": row_problems,
                 "theirs": theirs,
             }

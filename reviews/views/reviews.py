@@ -26,8 +26,8 @@ from org.models import Person
 from org.selectors import is_hr, person_for_user, person_list
 from org.types import signed_in
 from reviews import selectors
-from reviews.forms.reviews import NARRATIVE_PROMPTS, AcknowledgeForm, StartReviewForm
 from reviews.contents import stored_panel
+from reviews.forms.reviews import NARRATIVE_PROMPTS, AcknowledgeForm, StartReviewForm
 from reviews.lint import ERROR, INFO, WARNING
 from reviews.models import Review, ReviewCycle
 from reviews.services.contents import reviews_contents_refresh
