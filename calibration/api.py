@@ -26,6 +26,7 @@ from calibration.serializers import (
 )
 from core.background_documents import build_status_body
 from core.errors import StaleVersionError
+from core.page_cache import CachedReadsMixin
 from org.permissions import IsHROrReadOnly
 from org.types import signed_in
 
@@ -112,6 +113,7 @@ class SessionViewSet(
 
 
 class CaseViewSet(
+    CachedReadsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -139,7 +141,10 @@ class CaseViewSet(
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """A page of cases as rows (``selectors.case_rows``): the same body as
-        ``CaseSerializer(many=True)`` gives."""
+        ``CaseSerializer(many=True)`` gives. Kept per caller until the next write."""
+        kept = self._kept_or_none(request)
+        if kept is not None:
+            return kept  # type: ignore[return-value]
         cases = selectors.case_rows(self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(cases)
         rows = list(cases) if page is None else page

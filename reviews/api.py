@@ -1,34 +1,27 @@
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import F, QuerySet
-from django_filters import FilterSet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from core.errors import StaleVersionError
+from core.page_cache import CachedReadsMixin
 from org.permissions import IsHROrReadOnly
 from org.types import signed_in
 from reviews import selectors
-from reviews.contents import encode_json
+from reviews.api_lists import (
+    OTHER_RENDERERS,
+    EvidenceRowsList,
+    ReviewRowsList,
+    SplicingJSONRenderer,
+)
 from reviews.filters import CheckInFilter, CycleFilter, EvidenceFilter, FeedbackFilter, ReviewFilter
 from reviews.models import CheckIn, Evidence, FeedbackRequest, Review, ReviewCycle
-from reviews.representation import (
-    EVIDENCE_ROW_COLUMNS,
-    EVIDENCE_ROW_JOINS,
-    REVIEW_ROW_COLUMNS,
-    evidence_data,
-    review_json,
-)
 from reviews.serializers import (
     AcknowledgeSerializer,
     CheckInInputSerializer,
@@ -109,6 +102,8 @@ class CycleViewSet(
 
 
 class EvidenceViewSet(
+    CachedReadsMixin,
+    EvidenceRowsList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -123,23 +118,6 @@ class EvidenceViewSet(
     def get_queryset(self) -> Any:
         return selectors.evidence_list(user=self.request.user)
 
-    def filter_queryset(self, queryset: Any) -> Any:
-        return (
-            queryset
-            if unfiltered(self.request, EvidenceFilter)
-            else super().filter_queryset(queryset)
-        )
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # Rows, not objects: the page needs the items' columns and two joined values.
-        items = self.filter_queryset(self.get_queryset())
-        rows = items.values(
-            *EVIDENCE_ROW_COLUMNS, **{k: F(v) for k, v in EVIDENCE_ROW_JOINS.items()}
-        )
-        page: Any = self.paginate_queryset(CountedRows(rows, counted=items))  # type: ignore[arg-type]
-        assert page is not None  # the API always paginates
-        return self.get_paginated_response([evidence_data(row) for row in page])
-
     @extend_schema(request=EvidenceInputSerializer, responses={201: EvidenceSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = EvidenceInputSerializer(data=request.data, context={"request": request})
@@ -148,59 +126,9 @@ class EvidenceViewSet(
         return Response(EvidenceSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
-def unfiltered(request: Request, filterset: type[FilterSet]) -> bool:
-    """Whether the request names none of the filterset's filters (so filtering would
-    return the queryset as it is, after building and validating an empty form)."""
-    return not any(name in request.query_params for name in filterset.base_filters)
-
-
-class CountedRows:
-    """``values()`` rows that pagination counts as the plain queryset they come from: the
-    one-to-one joins the rows need change nothing to how many there are, and cost the count
-    query its joins."""
-
-    ordered = True
-
-    def __init__(self, rows: QuerySet[Any], *, counted: QuerySet[Any]) -> None:
-        self.rows, self.counted = rows, counted
-
-    def count(self) -> int:
-        return self.counted.count()
-
-    def __getitem__(self, index: Any) -> Any:
-        return self.rows[index]
-
-
-class Encoded:
-    """Response data that is JSON already (``SplicingJSONRenderer`` sends it as is)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-
-class SplicingJSONRenderer(JSONRenderer):
-    """The JSON renderer, which sends ``Encoded`` data as it is (decoded and rendered
-    again only when the client asks for indented JSON)."""
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        if not isinstance(data, Encoded):
-            return super().render(data, accepted_media_type, renderer_context)
-        if self.get_indent(accepted_media_type or "", dict(renderer_context or {})) is None:
-            return data.text.encode()
-        return super().render(json.loads(data.text), accepted_media_type, renderer_context)
-
-
-# The project's other renderers (the browsable API), after the splicing JSON one.
-_DEFAULT_RENDERERS: list[type[BaseRenderer]] = api_settings.DEFAULT_RENDERER_CLASSES  # type: ignore[assignment]
-OTHER_RENDERERS = [r for r in _DEFAULT_RENDERERS if not issubclass(r, JSONRenderer)]
-
-
 class ReviewViewSet(
+    CachedReadsMixin,
+    ReviewRowsList,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -218,35 +146,6 @@ class ReviewViewSet(
 
     def get_queryset(self) -> Any:
         return selectors.review_rows(user=self.request.user)
-
-    def filter_queryset(self, queryset: Any) -> Any:
-        return (
-            queryset
-            if unfiltered(self.request, ReviewFilter)
-            else super().filter_queryset(queryset)
-        )
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        queryset = self.filter_queryset(self.get_queryset())
-        if not isinstance(request.accepted_renderer, SplicingJSONRenderer):
-            page = self.paginate_queryset(queryset)
-            assert page is not None  # the API always paginates
-            reviews_contents_refresh(page)
-            return self.get_paginated_response(ReviewSerializer(page, many=True).data)
-        # JSON: a page of rows, each review's stored contents spliced in as the text they
-        # are kept in; the same bytes as rendering the decoded representation.
-        rows = self.paginate_queryset(queryset.values(*REVIEW_ROW_COLUMNS))
-        assert rows is not None
-        reviews_contents_refresh(rows)
-        envelope = encode_json(self.get_paginated_response([]).data)
-        assert envelope.endswith(',"results":[]}')
-        results = ",".join(review_json(row) for row in rows)
-        return Response(Encoded(f"{envelope[:-3]}[{results}]}}"))
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        review = self.get_object()
-        reviews_contents_refresh([review])
-        return Response(ReviewSerializer(review).data)
 
     def _out(self, review: Review) -> dict[str, Any]:
         current = selectors.review_row_get(user=self.request.user, pk=review.pk)

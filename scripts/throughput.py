@@ -523,6 +523,8 @@ def print_table(title: str, hello: Row, rows: list[Row], seconds: int, rounds: i
         f"targets: page/API >= {PAGE_TARGET:.0f} % of hello world and p99 <= {P99_TARGET_MS:.0f}"
         f" ms; floor >= {FLOOR_TARGET:.0f} %"
     )
+    per_round = ", ".join(f"{r['rps']:.0f}" for r in hello.rounds)
+    log(f"hello world req/s per round: {per_round} (each route's % uses its own round's)")
     head = f"{'route':<20} {'role':<9} {'req/s':>8} {'% hello':>8} {'p50 ms':>7} {'p99 ms':>7}"
     log(f"{head} {'queries':>7} {'KiB':>6}  result")
     for row in [hello, *rows]:

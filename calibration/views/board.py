@@ -24,6 +24,7 @@ from calibration.charts import distribution_svg
 from calibration.forms import SessionCreateForm
 from calibration.models import CalibrationCase, CalibrationSession, DecisionLog
 from core.errors import ConflictError
+from core.page_cache import cached_page
 from core.query_state import code_fingerprint
 from org.selectors import is_hr, person_choices, person_for_user, team_list
 from org.types import User, signed_in
@@ -70,6 +71,7 @@ def _create_form(request: HttpRequest, data: QueryDict | None = None) -> Session
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@cached_page
 def sessions(request: HttpRequest) -> HttpResponse:
     """Sessions the user can see; HR also creates them here."""
     viewer_is_hr = is_hr(request.user)
@@ -300,6 +302,7 @@ def board_context(request: HttpRequest, session: CalibrationSession) -> dict[str
 
 @login_required
 @require_GET
+@cached_page
 def board(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_get(user=request.user, pk=pk, prefetch=False)
     return render(request, "calibration/session_board.html", board_context(request, session))

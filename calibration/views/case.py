@@ -25,7 +25,7 @@ from calibration.forms import CaseDecideForm, ref_value
 from calibration.models import CalibrationCase, CalibrationSession
 from calibration.views.board import actor_name, value_label
 from core.errors import ConflictError, StaleVersionError
-from core.page_cache import PAGE_TIMEOUT, data_version
+from core.page_cache import PAGE_TIMEOUT, cached_page, data_version
 from core.query_state import code_fingerprint
 from org.types import signed_in
 from reviews.lint import OUTSIDE_PERIOD, lint_review
@@ -400,6 +400,7 @@ def _apply_errors(form: CaseDecideForm, exc: ValidationError) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@cached_page
 def case(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_page_get(user=request.user, pk=pk)
     session = case.session

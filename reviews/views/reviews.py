@@ -19,14 +19,16 @@ from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ConflictError, StaleVersionError
+from core.page_cache import cached_page
 from org.models import Person
 from org.selectors import is_hr, person_for_user, person_list
 from org.types import signed_in
 from reviews import selectors
-from reviews.contents import stored_panel
+from reviews.contents import stored_contents, stored_panel
 from reviews.forms.reviews import NARRATIVE_PROMPTS, AcknowledgeForm, StartReviewForm
 from reviews.lint import ERROR, INFO, WARNING
 from reviews.models import Review, ReviewCycle
@@ -60,6 +62,7 @@ STATUS_LABELS = {NOT_STARTED: "Not started", **dict(Review.Status.choices)}
 
 @login_required
 @require_GET
+@cached_page
 def workspace(request: HttpRequest) -> HttpResponse:
     """Everyone in the viewer's reporting chain, by team, with their review in a cycle."""
     me = person_for_user(request.user)
@@ -186,6 +189,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@cached_page  # the GET: kept per viewer until anything is written
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     review = writable_review(request, pk)
     if review.status != Review.Status.DRAFT:
@@ -306,6 +310,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     rubric = selectors.rubric_context(review)
     ratings = {r["rating"].key: r for r in rubric["ratings"]}
     assessments = {a.competency: a for a in review.assessments.all()}
+    # The narrative HTML is the sanitised HTML stored with the review (reviews.contents).
+    reviews_contents_refresh([review])
+    contents = stored_contents(review)
+    html = {a["competency"]: a["narrative_html"] for a in contents["assessments"]}
     # Reading a review does not open its evidence: a committee member reads it through
     # their session, but the evidence only while that session is open (SPEC §3), so
     # each item is shown only when the evidence selector shows it to the reader.
@@ -323,6 +331,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 **item,
                 "assessment": a,
+                "narrative_html": mark_safe(html.get(item["competency"].key, "")),  # noqa: S308
                 "rating": ratings.get(a.rating) if a and a.rating else None,
                 "unknown_rating": a.rating if a and a.rating not in ratings else "",
                 "evidence": [evidence_row(e, set(), period) for e in cited if e.pk in readable],
@@ -339,7 +348,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "subject": review.subject,
             "rubric": rubric,
             "narrative": [
-                (label, getattr(review, section))
+                (
+                    label,
+                    getattr(review, section),
+                    mark_safe(contents["narrative_html"][section]),  # noqa: S308 - sanitised
+                )
                 for section, (label, _hint) in NARRATIVE_PROMPTS.items()
             ],
             "competencies": competencies,

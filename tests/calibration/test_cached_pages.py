@@ -21,6 +21,10 @@ from outcomes.models import Deployment
 from reviews.models import Evidence, LintTerm
 from tests.calibration.test_board_pages import decide_form, post_form, section
 
+# These test the board's and case's own kept parts: whole kept pages (core/page_cache.py)
+# would answer before them.
+pytestmark = pytest.mark.usefixtures("page_cache_off")
+
 REFS = [{"level": "L4", "competency": "execution"}]
 
 
