@@ -1,6 +1,6 @@
 """What a review shows that is derived from what is written in it, stored with the review.
 
-The review list (API), the workspace and the editor show a review's narrative as
+The review list (API), the workspace, the editor and the read view show a review's narrative as
 sanitised HTML and its quality-check findings. Both are functions of the text (with the
 rubric, the cited evidence, the cycle period and the word lists), so they are derived
 once, when the text is written, and stored with the review as JSON text in the API's own
@@ -23,9 +23,10 @@ is stale. Stored contents are derived again:
 - when HR edits the word lists (the LintTerm admin): ``lint_terms_changed`` relints every
   review whose text holds a phrase that changed and re-keys the others, which the change
   cannot affect;
-- (the cycle period and the cited evidence do not change under a review: a cycle's dates
-  change only while it is a draft, which has no reviews, and evidence is never edited;
-  the rubric is a published version, which is frozen);
+- when a cited evidence item is edited (no service edits evidence, but a save anywhere
+  does: reviews.apps re-derives the reviews citing it). The cycle period and the rubric
+  do not change under a review: a cycle's dates change only while it is a draft, which
+  has no reviews, and the rubric is a published version, which is frozen;
 - when the code, a setting or rows written around the services make them stale: after
   every ``migrate`` (post_migrate, reviews.apps), ``manage.py refresh_review_contents``,
   and at the latest when the review is read (``reviews_contents_refresh``, which every

@@ -47,9 +47,14 @@ def _derive_and_store(
 
 
 def _set(review: Review, columns: dict[str, str], key: str) -> None:
-    for name, value in columns.items():
-        setattr(review, name, value)
-    review.contents_key = key
+    _update(review.__dict__, columns, key)
+
+
+def _update(record: dict[str, Any], columns: dict[str, str], key: str) -> None:
+    # A model object keeps its field values in its __dict__, under the same names, with
+    # its decoded contents (reviews.contents.stored_contents), which are now older.
+    record.update(columns, contents_key=key)
+    record.pop("_stored_contents", None)
 
 
 def review_contents_store(review: Review, *, terms: Terms | None = None) -> None:
@@ -69,7 +74,6 @@ def reviews_contents_refresh(
     contents columns). One query (the word lists) when all are current, which is the rule:
     only rows written around the services, or a change of code or settings, leave any
     stale."""
-    # A model object keeps its field values in its __dict__, under the same names.
     records = [r if isinstance(r, dict) else r.__dict__ for r in reviews]
     terms = terms if terms is not None else load_terms()
     key = contents_key(terms)
@@ -80,7 +84,7 @@ def reviews_contents_refresh(
         )
         for record in chunk:
             if record["id"] in fresh:
-                record.update(_columns(fresh[record["id"]]), contents_key=key)
+                _update(record, _columns(fresh[record["id"]]), key)
 
 
 def reviews_contents_rebuild(*, everything: bool = False) -> int:
@@ -111,7 +115,10 @@ def lint_terms_changed(*, before: Terms, after: Terms) -> int:
     if old_key == new_key:
         return 0
     changed = compile_terms(set(before.rows) ^ set(after.rows))
-    affected = sorted(_reviews_matching(changed, Review.objects.filter(contents_key=old_key)))
+    # Locked while they are read and re-keyed: a draft saved meanwhile (review_update
+    # locks its row first) is saved before the scan reads it, or after the new key is in.
+    current = Review.objects.filter(contents_key=old_key).select_for_update()
+    affected = sorted(_reviews_matching(changed, current))
     Review.objects.filter(contents_key=old_key).update(contents_key=new_key)
     for chunk in _chunks(affected, BATCH_SIZE):
         _derive_and_store(chunk, terms=after)
