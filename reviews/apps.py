@@ -34,12 +34,16 @@ def evidence_saved(sender: Any, *, instance: Any, created: bool, raw: bool, **kw
     evidence_changed(evidence=instance)
 
 
-def refresh_contents_after_migrate(sender: Any, *, apps: Any, using: str, **kwargs: Any) -> None:
+def refresh_contents_after_migrate(
+    sender: Any, *, using: str, apps: Any = None, **kwargs: Any
+) -> None:
     """After every ``migrate`` (a deploy), derive again the stored contents that the new
     code, settings or word lists left stale (reviews.contents), so reads find them current.
     Skipped while the schema has no stored contents (migrating back past them)."""
     if using != DEFAULT_DB_ALIAS:
         return
+    if apps is None:  # `flush` (transactional tests) sends no model state
+        from django.apps import apps
     try:
         apps.get_model("reviews", "Review")._meta.get_field("contents_key")
     except (LookupError, FieldDoesNotExist):

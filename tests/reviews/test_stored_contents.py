@@ -172,7 +172,9 @@ def test_stored_contents_follow_every_change_in_the_seeded_world():
     page_of_all = hr.get("/api/v1/reviews/?page_size=200").json()
     for item in page_of_all["results"]:
         assert item["lint"] == recomputed(item["id"])["lint"]
-    assert all(not any(f["code"] == "personality" for f in i["lint"]) for i in page_of_all["results"])
+    assert all(
+        not any(f["code"] == "personality" for f in i["lint"]) for i in page_of_all["results"]
+    )
     shown = {i["id"] for i in page_of_all["results"]}
     for pk in shown:
         assert stored(pk) == recomputed(pk)
@@ -216,9 +218,7 @@ def test_a_word_list_change_relints_only_the_reviews_holding_a_changed_phrase(
     assert [f["match"] for f in stored(engineer.pk)["lint"]] == ["unicornish"]
 
 
-def test_rows_written_around_the_services_are_derived_when_read_then_stored(
-    world, cycle, api_for
-):
+def test_rows_written_around_the_services_are_derived_when_read_then_stored(world, cycle, api_for):
     review = Review.objects.create(
         cycle=cycle,
         subject=world.engineer,
@@ -269,7 +269,7 @@ def test_the_api_page_is_the_rendered_representation_byte_for_byte(world, cycle,
             actor=world.manager.user,
             review=r,
             version=1,
-            narrative={"impact": "Line\u2028separated, \u00e9t\u00e9 \"quoted\" <b>a</b>."},
+            narrative={"impact": 'Line\u2028separated, \u00e9t\u00e9 "quoted" <b>a</b>.'},
         )
     response = api_for("hr").get("/api/v1/reviews/")
     assert response["Content-Type"] == "application/json"
