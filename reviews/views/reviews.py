@@ -331,6 +331,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 **item,
                 "assessment": a,
+                # Stored by reviews.contents from render_markdown (nh3-sanitised) only.
                 "narrative_html": mark_safe(html.get(item["competency"].key, "")),  # noqa: S308
                 "rating": ratings.get(a.rating) if a and a.rating else None,
                 "unknown_rating": a.rating if a and a.rating not in ratings else "",
@@ -351,7 +352,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 (
                     label,
                     getattr(review, section),
-                    mark_safe(contents["narrative_html"][section]),  # noqa: S308 - sanitised
+                    # Stored by reviews.contents from render_markdown (nh3-sanitised) only.
+                    mark_safe(contents["narrative_html"][section]),  # noqa: S308
                 )
                 for section, (label, _hint) in NARRATIVE_PROMPTS.items()
             ],
