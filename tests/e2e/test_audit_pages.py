@@ -25,9 +25,22 @@ def test_hr_reads_the_fairness_audit_compares_cycles_and_asks_for_the_pdf(
     page.get_by_role("link", name="H1 2026", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Fairness audit: H1 2026")
     expect(page.get_by_role("heading", name="Summary of findings")).to_be_visible()
+    level_section = page.get_by_role("link", name="Open the section “Level”").get_attribute("href")
+    assert level_section
+    # Sections arrive as they scroll into view (htmx), each keeping its heading.
+    page.locator("#dim-team").scroll_into_view_if_needed()
     expect(page.get_by_role("img", name="High rating rate by team")).to_be_visible()
+    page.locator("#comparison-heading").scroll_into_view_if_needed()
     expect(page.locator("#comparison-heading")).to_have_text("Comparison with the previous cycle")
+    expect(page.get_by_role("link", name="Open the section “Comparison with the previous cycle”")).to_have_count(0)
     assert serious(axe.run(page)) == []
+
+    # Without scrolling, a section still has its own address.
+    page.goto(demo_server + level_section)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Fairness audit: H1 2026")
+    expect(page.get_by_role("img", name="High rating rate by level")).to_be_visible()
+    assert serious(axe.run(page)) == []
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="H1 2026").click()
 
     page.get_by_role("link", name="Compare cycles").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Outcome rates across cycles")
