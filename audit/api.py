@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -32,6 +32,7 @@ from audit.serializers import (
     AuditReportSerializer,
 )
 from core.background_documents import build_status_body
+from core.page_cache import kept_api_answer
 from core.query_state import code_fingerprint
 from org.types import signed_in
 
@@ -141,19 +142,26 @@ class AuditReportView(APIView):
         parameters=[CYCLE],
         responses={200: AuditReportSerializer, **REFUSALS},
     )
-    def get(self, request: Request) -> HttpResponse:
+    def get(self, request: Request) -> HttpResponseBase:
         query = AuditReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         cycle = audit_cycle_get(user=request.user, pk=query.validated_data["cycle"])
-        entry = documents.report_deliver(
+
+        def build() -> HttpResponseBase:
+            entry = documents.report_entry(user=request.user, cycle=cycle)
+            body = report_part(entry, _JSON_FAMILY, "body", _report_json)
+            assert body is not None
+            if isinstance(request.accepted_renderer, JSONRenderer) and not _indented(request):
+                # The JSON made once per computation of the report, as the renderer makes it.
+                return HttpResponse(body, content_type=request.accepted_renderer.media_type)
+            return Response(json.loads(body))
+
+        # Kept for this caller until the data changes; every answer logged, kept or not.
+        response = kept_api_answer(request, "audit.report", build)
+        documents.report_view_record(
             user=request.user, cycle=cycle, path=request.get_full_path(), page=False
         )
-        body = report_part(entry, _JSON_FAMILY, "body", _report_json)
-        assert body is not None
-        if isinstance(request.accepted_renderer, JSONRenderer) and not _indented(request):
-            # The JSON made once per computation of the report, as the renderer makes it.
-            return HttpResponse(body, content_type=request.accepted_renderer.media_type)
-        return Response(json.loads(body))
+        return response
 
 
 class AuditReportPdfView(APIView):

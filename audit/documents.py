@@ -23,6 +23,7 @@ from audit.models import AuditRun, ReportPdf
 from audit.pdf_build import report_pdf_state_key
 from audit.presentation import report_outline
 from audit.selectors.access import audit_reader_require
+from audit.selectors.outcome_tables import min_size
 from audit.selectors.report_cache import CachedReport, audit_report_cached, audit_report_entry
 from audit.tasks import build_report_pdf
 from core.background_documents import build_request
@@ -37,27 +38,43 @@ def _file_name(cycle: ReviewCycle, extension: str) -> str:
 # --- The report ------------------------------------------------------------------------
 
 
-def report_deliver(
-    *, user: Viewer, cycle: ReviewCycle, path: str, page: bool, section: str = ""
-) -> CachedReport:
-    """The report of the cycle (computed once per state of its data, then cached), logged
-    as a view of the report page (``page``; with ``section``, of one section of it, whose
-    ``part`` in ``presentation.report_outline`` it names: Http404 for any other) or of
-    its JSON. The page renders it and the API serializes it."""
+def report_entry(*, user: Viewer, cycle: ReviewCycle, section: str = "") -> CachedReport:
+    """The report of the cycle (computed once per state of its data, then cached), not
+    yet logged: with ``section``, Http404 unless it names a ``part`` of
+    ``presentation.report_outline``. Whoever hands it out logs it
+    (``report_view_record``)."""
     actor = audit_reader_require(user=user)
     entry = audit_report_entry(user=actor, cycle=cycle)
-    params: dict[str, Any] = {"min_group_size": entry.head["min_group_size"]}
+    if section and section not in {s["part"] for s in report_outline(entry.head)}:
+        raise Http404("No such section of the report.")
+    return entry
+
+
+def report_view_record(
+    *, user: Viewer, cycle: ReviewCycle, path: str, page: bool, section: str = ""
+) -> AuditRun:
+    """Log one view of the report page (``page``; with ``section``, of one section of
+    it) or of its JSON: every time it is handed out, also when the answer was kept
+    from an earlier view of the same data."""
+    actor = audit_reader_require(user=user)
+    params: dict[str, Any] = {"min_group_size": min_size(None)}
     if section:
-        if section not in {s["part"] for s in report_outline(entry.head)}:
-            raise Http404("No such section of the report.")
         params["section"] = section
-    services.audit_run_record(
+    return services.audit_run_record(
         actor=actor,
         cycle=cycle,
         kind=AuditRun.Kind.REPORT_HTML if page else AuditRun.Kind.REPORT,
         params=params,
         path=path,
     )
+
+
+def report_deliver(
+    *, user: Viewer, cycle: ReviewCycle, path: str, page: bool, section: str = ""
+) -> CachedReport:
+    """``report_entry``, logged (``report_view_record``)."""
+    entry = report_entry(user=user, cycle=cycle, section=section)
+    report_view_record(user=user, cycle=cycle, path=path, page=page, section=section)
     return entry
 
 

@@ -16,13 +16,14 @@ outcome rates of one dimension's groups side by side across several cycles.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,6 +36,7 @@ from audit.selectors.access import audited_cycle_get, audited_cycles
 from audit.selectors.comparison import audit_comparison
 from audit.selectors.outcome_tables import audit_dimension_list
 from audit.selectors.report_cache import report_part
+from core.page_cache import kept_page
 from core.query_state import code_fingerprint
 from org.types import Viewer, signed_in
 from reviews.models import ReviewCycle
@@ -52,24 +54,40 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def report(request: HttpRequest, cycle_pk: int) -> HttpResponse:
+def report(request: HttpRequest, cycle_pk: int) -> HttpResponseBase:
     """The summary of the report (findings, contents, methods); each section follows
     from its own address (``_report_part``), loaded as it scrolls into view (htmx) or
     followed as a link without JavaScript."""
     cycle = audited_cycle_get(user=request.user, pk=cycle_pk)
-    entry = documents.report_deliver(
-        user=request.user, cycle=cycle, path=request.get_full_path(), page=True
+
+    def build() -> HttpResponse:
+        entry = documents.report_entry(user=request.user, cycle=cycle)
+        return render(
+            request,
+            "audit/audit_report.html",
+            {
+                "cycle": cycle,
+                "head": entry.head,
+                "summary": report_part(entry, _page_family(), "summary", _render_page),
+                "pdf": documents.report_pdf_current(
+                    user=request.user, cycle=cycle, state=entry.state
+                ),
+            },
+        )
+
+    return _logged(request, cycle, "", build)
+
+
+def _logged(
+    request: HttpRequest, cycle: ReviewCycle, section: str, build: Callable[[], HttpResponse]
+) -> HttpResponseBase:
+    """The page (or section) ``build`` makes, kept for this viewer until the data changes
+    (core.page_cache), and this view of it logged, kept or not."""
+    response = kept_page(request, f"audit.report:{section}", build)
+    documents.report_view_record(
+        user=request.user, cycle=cycle, path=request.get_full_path(), page=True, section=section
     )
-    return render(
-        request,
-        "audit/audit_report.html",
-        {
-            "cycle": cycle,
-            "head": entry.head,
-            "summary": report_part(entry, _page_family(), "summary", _render_page),
-            "pdf": documents.report_pdf_current(user=request.user, cycle=cycle, state=entry.state),
-        },
-    )
+    return response
 
 
 # The report page's summary and sections as HTML, with what renders them: a deploy that
@@ -130,39 +148,41 @@ def _render_page(data: dict[str, Any]) -> dict[str, str]:
     return parts
 
 
-def _report_part(request: HttpRequest, cycle_pk: int, part: str) -> HttpResponse:
+def _report_part(request: HttpRequest, cycle_pk: int, part: str) -> HttpResponseBase:
     """One section of the report page, logged like the page: the bare section for htmx
     (which swaps it in for its placeholder), else a page of its own."""
     cycle = audited_cycle_get(user=request.user, pk=cycle_pk)
-    entry = documents.report_deliver(
-        user=request.user, cycle=cycle, path=request.get_full_path(), page=True, section=part
-    )
-    html = report_part(entry, _page_family(), part, _render_page)
-    if html is None:
-        raise Http404("No such section of the report.")
-    if getattr(request, "htmx", False):
-        response = HttpResponse(html)
-    else:
-        outline = next(s for s in presentation.report_outline(entry.head) if s["part"] == part)
-        response = render(
-            request,
-            "audit/report_section.html",
-            {"cycle": cycle, "head": entry.head, "section": outline, "html": html},
-        )
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+
+    def build() -> HttpResponse:
+        entry = documents.report_entry(user=request.user, cycle=cycle, section=part)
+        html = report_part(entry, _page_family(), part, _render_page)
+        if html is None:
+            raise Http404("No such section of the report.")
+        if getattr(request, "htmx", False):
+            response = HttpResponse(html)
+        else:
+            outline = next(s for s in presentation.report_outline(entry.head) if s["part"] == part)
+            response = render(
+                request,
+                "audit/report_section.html",
+                {"cycle": cycle, "head": entry.head, "section": outline, "html": html},
+            )
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+
+    return _logged(request, cycle, part, build)
 
 
 @login_required
 @require_GET
-def report_dimension(request: HttpRequest, cycle_pk: int, key: str) -> HttpResponse:
+def report_dimension(request: HttpRequest, cycle_pk: int, key: str) -> HttpResponseBase:
     """One dimension's outcome tables, charts and tests."""
     return _report_part(request, cycle_pk, f"dimensions/{key}")
 
 
 @login_required
 @require_GET
-def report_section(request: HttpRequest, cycle_pk: int, key: str) -> HttpResponse:
+def report_section(request: HttpRequest, cycle_pk: int, key: str) -> HttpResponseBase:
     """The language, evidence or calibration tables, or the comparison with the previous
     cycle."""
     return _report_part(request, cycle_pk, f"sections/{key}")

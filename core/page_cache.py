@@ -23,8 +23,10 @@ reader built an older page under. Writes to the session, cache and login-lockout
 change nothing a page shows and keep the token.
 
 Only views whose whole answer is a pure function of the database, the viewer and the
-request may use this. Views that record a read (access logs), stream files or depend on the
-clock beyond the date must not.
+request may use this. A view that records each read (the fairness audit's access log)
+calls ``kept_page`` or ``kept_api_answer`` itself and records the read after it, kept
+answer or not (the log tables are among those that keep the token). Views that stream
+files or depend on the clock beyond the date must not.
 """
 
 from __future__ import annotations
@@ -201,8 +203,33 @@ def _keepable(response: HttpResponseBase) -> bool:
     )
 
 
+def kept_page(
+    request: HttpRequest, name: str, build: Callable[[], HttpResponseBase]
+) -> HttpResponseBase:
+    """``build()``'s 200 answer to this viewer at this address, kept until the data
+    version changes: served from the cache when it is there, else built and kept."""
+    csrf_cookie = _cacheable_request(request)
+    if csrf_cookie is None:
+        return build()
+    key = _page_key(request, csrf_cookie, name)
+    pages = caches["default"]
+    kept = pages.get(key)
+    if kept is not None:
+        content, headers = kept
+        answer = HttpResponse(content)
+        for header, value in headers:
+            answer[header] = value
+        return answer
+    response = build()
+    if _keepable(response):
+        assert isinstance(response, HttpResponse)
+        pages.set(key, (response.content, list(response.items())), PAGE_TIMEOUT)
+    return response
+
+
 def cached_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Serve ``view``'s 200 answers again, per viewer, until the data version changes.
+    """Serve ``view``'s 200 answers again, per viewer, until the data version changes
+    (``kept_page``).
 
     Put it under the view's access decorators (``login_required``, method checks), so
     those still run on every request.
@@ -211,23 +238,7 @@ def cached_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        csrf_cookie = _cacheable_request(request)
-        if csrf_cookie is None:
-            return view(request, *args, **kwargs)
-        key = _page_key(request, csrf_cookie, name)
-        pages = caches["default"]
-        kept = pages.get(key)
-        if kept is not None:
-            content, headers = kept
-            answer = HttpResponse(content)
-            for header, value in headers:
-                answer[header] = value
-            return answer
-        response = view(request, *args, **kwargs)
-        if _keepable(response):
-            assert isinstance(response, HttpResponse)
-            pages.set(key, (response.content, list(response.items())), PAGE_TIMEOUT)
-        return response
+        return kept_page(request, name, lambda: view(request, *args, **kwargs))
 
     return wrapper
 
@@ -280,3 +291,22 @@ class CachedReadsMixin:
                     key, (response.content, response["Content-Type"]), PAGE_TIMEOUT
                 )
         return response
+
+
+def kept_api_answer(request: Any, name: str, build: Callable[[], HttpResponseBase]) -> Any:
+    """For an APIView's GET: ``build()``'s JSON answer (a plain HttpResponse holding the
+    rendered body) kept per caller until the data version changes, as ``kept_page``.
+    Anything else ``build`` answers (an error, the browsable API) is handed out as it is."""
+    key = _api_key(request, name)
+    if key is None:
+        return build()
+    answers = caches["default"]
+    kept = answers.get(key)
+    if kept is not None:
+        content, content_type = kept
+        return HttpResponse(content, content_type=content_type)
+    response = build()
+    if _keepable(response) and not hasattr(response, "render"):
+        assert isinstance(response, HttpResponse)
+        answers.set(key, (response.content, response["Content-Type"]), PAGE_TIMEOUT)
+    return response

@@ -6,7 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from audit.models import AuditRun
 from audit.selectors.report_cache import audit_report_cached
@@ -61,3 +65,18 @@ def test_the_json_follows_a_change_to_the_data_at_once(org, world, api_for):
 def test_nobody_but_hr_gets_the_kept_json(org, api_for, role):
     api_for("hr").get(_url(org.cycle))  # kept in the cache
     assert api_for(role).get(_url(org.cycle)).status_code == 404
+
+
+def test_the_kept_json_is_gated_and_logged_on_every_read(org, world):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.hr.user).key}")
+    first = api.get(_url(org.cycle))
+    with CaptureQueriesContext(connection) as ctx:
+        again = api.get(_url(org.cycle))
+    assert again.content == first.content
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert not any('"reviews_review"' in q for q in sql)
+    assert sum('INSERT INTO "audit_auditrun"' in q for q in sql) == 1
+    world.hr.user.groups.clear()
+    assert api.get(_url(org.cycle)).status_code == 404
+    assert AuditRun.objects.filter(kind="report").count() == 2

@@ -207,3 +207,31 @@ def test_a_section_runs_as_many_queries_for_a_big_cycle_as_for_a_small_one(world
                 assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
             counts.append(len(ctx.captured_queries))
         assert counts[0] == counts[1], ("cold" if cold else "from the cache", counts)
+
+
+def test_a_kept_page_is_gated_and_logged_on_every_read(org, world, client_for):
+    client = client_for("hr")
+    page = reverse("audit:report", args=[org.cycle.pk])
+    section = reverse("audit:report-dimension", args=[org.cycle.pk, "team"])
+    client.get(reverse("home"))  # the CSRF cookie a browser has by now
+    first, first_section = client.get(page), client.get(section, HTTP_HX_REQUEST="true")
+    with CaptureQueriesContext(connection) as ctx:
+        again = client.get(page)
+        again_section = client.get(section, HTTP_HX_REQUEST="true")
+    assert again.content == first.content and again_section.content == first_section.content
+    # Served as kept: neither the report's state nor the navigation is read again; the
+    # HR gate and the log still are.
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert not any('"reviews_review"' in q for q in sql)
+    assert not any('"org_person"' in q for q in sql)
+    assert sum('INSERT INTO "org_accesslog"' in q for q in sql) == 2
+    assert sum('INSERT INTO "audit_auditrun"' in q for q in sql) == 2
+    assert AuditRun.objects.filter(kind="report_html").count() == 4
+    # Kept, a page's CSRF token is the one it was built with (a new render masks it anew).
+    assert again.content == first.content
+
+    # Whoever stops being HR stops getting the kept page at once, and nothing is logged.
+    world.hr.user.groups.clear()
+    assert client.get(page).status_code == 404
+    assert client.get(section, HTTP_HX_REQUEST="true").status_code == 404
+    assert AuditRun.objects.count() == 4
