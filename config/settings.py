@@ -256,6 +256,9 @@ _FAST_SHARED_CACHES = {
 }
 # Signed-in pages and API answers kept per viewer until the next write (core/page_cache.py).
 LEVELHEAD_PAGE_CACHE = env_bool("LEVELHEAD_PAGE_CACHE", default=True)
+# With Redis: each process keeps the session and the data version it read, until Redis
+# notices a change to them (core/near_cache.py).
+LEVELHEAD_NEAR_CACHE = env_bool("LEVELHEAD_NEAR_CACHE", default=True)
 SESSION_ENGINE = (
     "core.sessions"
     if CACHES["default"]["BACKEND"] in _FAST_SHARED_CACHES
