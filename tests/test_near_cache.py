@@ -12,10 +12,10 @@ import os
 import re
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
