@@ -53,6 +53,7 @@ PAGE_TIMEOUT = 15 * 60
 # `migrate` records about itself (written before the cache table may exist).
 _IGNORED_TABLES = (
     "django_session",
+    "org_signin",
     "levelhead_cache",
     "axes_",
     "django_migrations",

@@ -4,11 +4,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from org import selectors, services
 from org.admin_site import HRAdminMixin, ServiceRulesForm
-from org.models import AccessLog, Activity, DemographicDimension, Person, Team
+from org.models import AccessLog, Activity, DemographicDimension, Person, Team, User
 from org.types import signed_in
 
 
@@ -157,3 +158,28 @@ class AccessLogAdmin(ReadOnlyLogAdmin):
     list_display = ["created_at", "user", "action", "target_type", "target_id", "path"]
     list_filter = ["action"]
     list_select_related = ["user"]
+
+
+@admin.register(User)
+class LoginAdmin(UserAdmin):
+    """Logins, for superusers only: reset a password, unlock an account, deactivate a
+    login (which ends its sessions and tokens at once, org.access). HR manages people,
+    not logins, and never sees this page."""
+
+    list_display = ["username", "email", "is_active", "is_superuser", "last_login"]
+    list_filter = ["is_active", "is_superuser", "groups"]
+
+    def has_module_permission(self, request: Any) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_add_permission(self, request: Any) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False  # people's records point at their login: deactivate instead

@@ -213,3 +213,18 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.action} {self.target_type}#{self.target_id}"
+
+
+class SignIn(models.Model):
+    """A session a login opened, recorded at sign-in (org.access): what ends at once when
+    the login is deactivated, whichever way that happens (SPEC §10.3)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -66,3 +66,20 @@ def test_signing_out_ends_the_session_at_once(world, redis_sessions):
 
     assert stolen.get("/api/v1/me/").status_code in (401, 403)
     assert stolen.get("/").status_code == 302
+
+
+def test_deactivating_a_login_ends_its_session_in_redis_too(world, redis_sessions):
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+
+    from org import services
+
+    client = Client()
+    _sign_in(client)
+    assert client.get("/api/v1/me/").status_code == 200
+    cookie = client.cookies["sessionid"].value
+    assert caches["default"].get(KEY_PREFIX + cookie) is not None
+
+    services.person_update(actor=world.hr.user, person=world.engineer, is_active=False)
+
+    assert caches["default"].get(KEY_PREFIX + cookie) is None
+    assert client.get("/api/v1/me/").status_code in (401, 403)
