@@ -3,6 +3,7 @@ managers and engineers, and an HR partner. Deterministic (fixed random seed)."""
 
 from __future__ import annotations
 
+import datetime
 import math
 import random
 from collections import defaultdict
@@ -207,6 +208,12 @@ def _username(full_name: str, taken: set[str]) -> str:
     return name
 
 
+# Where demo people work, and when they started (between these two days).
+DEMO_LOCATIONS = ("Berlin", "London", "Lisbon", "Remote (EU)", "Toronto")
+DEMO_FIRST_START = datetime.date(2016, 3, 1)
+DEMO_START_DAYS = (datetime.date(2026, 6, 1) - DEMO_FIRST_START).days
+
+
 def seed_org(*, actor: User, ladders: dict[str, Any]) -> dict[str, Person]:
     rng = random.Random(2026)
     namer = _Namer(rng)
@@ -216,12 +223,21 @@ def seed_org(*, actor: User, ladders: dict[str, Any]) -> dict[str, Person]:
     # Hash once: every demo login shares the password, and hashing is slow on purpose.
     hashed = make_password(DEMO_PASSWORD)
 
+    # The HR system's fields (SPEC §10.5), from their own generator so the rest of the
+    # demo org is the same as before they existed: tenure bands and locations for the
+    # fairness audit.
+    hris = random.Random(1005)
+    counter = iter(range(1001, 10_000))
+
     def person(username: str, name: str, **kw: Any) -> Person:
         p = services.person_create(
             actor=actor,
             username=username,
             full_name=name,
             email=f"{username}@example.org",
+            employee_id=f"E{next(counter)}",
+            start_date=DEMO_FIRST_START + datetime.timedelta(days=hris.randrange(DEMO_START_DAYS)),
+            location=hris.choices(DEMO_LOCATIONS, weights=(5, 3, 2, 3, 1))[0],
             **kw,
         )
         User.objects.filter(pk=p.user_id).update(password=hashed)

@@ -59,6 +59,9 @@ class PersonAdminForm(ServiceRulesForm):
             "ladder",
             "level",
             "is_active",
+            "employee_id",
+            "start_date",
+            "location",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -99,7 +102,7 @@ class PersonAdmin(HRAdminMixin, SimpleHistoryAdmin):
                 actor=actor, person=fresh, is_hr=form.cleaned_data["is_hr"], **data
             )
         else:
-            blank_if_none = ("email", "function", "level")
+            blank_if_none = ("email", "function", "level", "employee_id", "location")
             kwargs: Any = {
                 k: ("" if v is None and k in blank_if_none else v) for k, v in data.items()
             }

@@ -74,6 +74,11 @@ class Person(TreeNode):
     )
     level = models.CharField(max_length=20, blank=True, help_text="Level code, e.g. L5")
     is_active = models.BooleanField(default=True)
+    # From the HR system (SPEC §10.5), all optional: the HR system's own id, the first
+    # day at the company (reviews record the tenure band it gives) and where they work.
+    employee_id = models.CharField(max_length=64, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    location = models.CharField(max_length=120, blank=True, help_text="e.g. Berlin, Remote (EU)")
 
     objects = TreeQuerySet.as_manager()
     history = HistoricalRecords()
@@ -85,6 +90,13 @@ class Person(TreeNode):
             # People lists filter by team and by ladder + level (rubric pages, audits).
             models.Index(fields=["team", "full_name"]),
             models.Index(fields=["ladder", "level"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee_id"],
+                condition=~models.Q(employee_id=""),
+                name="one_person_per_employee_id",
+            )
         ]
 
     def __str__(self) -> str:

@@ -73,6 +73,9 @@ class PersonSerializer(serializers.ModelSerializer[Person]):
             "level",
             "is_hr",
             "is_active",
+            "employee_id",
+            "start_date",
+            "location",
         ]
 
     def get_is_hr(self, obj: Person) -> bool:
@@ -112,6 +115,13 @@ class PersonInputSerializer(serializers.Serializer[Any]):
     level = serializers.CharField(max_length=20, allow_blank=True, required=False)
     is_hr = serializers.BooleanField(required=False)
     is_active = serializers.BooleanField(required=False)
+    employee_id = serializers.CharField(
+        max_length=64, allow_blank=True, required=False, validators=[single_line]
+    )
+    start_date = serializers.DateField(allow_null=True, required=False)
+    location = serializers.CharField(
+        max_length=120, allow_blank=True, required=False, validators=[single_line]
+    )
 
 
 class DemographicsSerializer(serializers.Serializer[Any]):

@@ -71,6 +71,10 @@ def person_validate(person: Person) -> None:
                 f"'{person.level}' is not a level of {person.ladder}: "
                 f"choose one of {', '.join(sorted(codes))}."
             ]
+    if person.employee_id:
+        same = Person.objects.filter(employee_id=person.employee_id).exclude(pk=person.pk)
+        if same.exists():
+            errors["employee_id"] = ["Another person has this employee id."]
     if person.pk and person.parent_id:
         if person.parent_id == person.pk:
             errors["manager"] = ["A person cannot be their own manager."]
@@ -102,6 +106,9 @@ def _snapshot(person: Person) -> dict[str, Any]:
         "ladder": person.ladder_id,
         "level": person.level,
         "is_active": person.is_active,
+        "employee_id": person.employee_id,
+        "start_date": person.start_date.isoformat() if person.start_date else None,
+        "location": person.location,
     }
 
 
@@ -119,6 +126,9 @@ def person_create(
     level: str = "",
     is_hr: bool = False,
     is_active: bool = True,
+    employee_id: str = "",
+    start_date: Any = None,  # a datetime.date
+    location: str = "",
 ) -> Person:
     """Create a person and their login user (unusable password until one is set)."""
     _require_hr(actor)
@@ -138,6 +148,9 @@ def person_create(
         ladder=ladder,
         level=level,
         is_active=is_active,
+        employee_id=employee_id,
+        start_date=start_date,
+        location=location,
     )
     person_validate(person)
     person.save()
@@ -172,6 +185,21 @@ def teams_bulk_create(*, actor: User, teams: Sequence[Team]) -> list[Team]:
     return Team.objects.bulk_create(teams)
 
 
+# What ``person_update`` changes by name (``manager``, ``is_hr`` and ``username`` aside).
+PERSON_WRITABLE = (
+    "full_name",
+    "email",
+    "team",
+    "function",
+    "ladder",
+    "level",
+    "is_active",
+    "employee_id",
+    "start_date",
+    "location",
+)
+
+
 @transaction.atomic
 def person_update(*, actor: User, person: Person, **changes: Any) -> Person:
     _require_hr(actor)
@@ -179,7 +207,7 @@ def person_update(*, actor: User, person: Person, **changes: Any) -> Person:
     for field, value in changes.items():
         if field == "manager":
             person.parent = value
-        elif field in ("full_name", "email", "team", "function", "ladder", "level", "is_active"):
+        elif field in PERSON_WRITABLE:
             setattr(person, field, value)
         elif field not in ("is_hr", "username"):
             raise ValidationError({field: ["This field cannot be changed."]})

@@ -144,6 +144,10 @@ class Review(models.Model):
     manager = models.ForeignKey(
         "org.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Years at the company at the end of the cycle (org.tenure.BANDS; blank when the
+    # start date is not known) and the work location.
+    tenure_band = models.CharField(max_length=8, blank=True)
+    location = models.CharField(max_length=120, blank=True)
     status = models.CharField(max_length=14, choices=Status.choices, default=Status.DRAFT)
     version = models.PositiveIntegerField(default=1)
     ownership = models.TextField(blank=True, max_length=20000)

@@ -56,6 +56,8 @@ ORG_DIMENSIONS: dict[str, str] = {
     "function": "Function",
     "ladder": "Ladder",
     "manager": "Manager",
+    "tenure": "Tenure",
+    "location": "Location",
 }
 UNDISCLOSED = "undisclosed"
 # The group of people whose snapshot lacks the attribute (e.g. a deleted team).
@@ -303,6 +305,8 @@ def cycle_population(
             "manager__full_name",
             "rubric_version__ladder_id",
             "rubric_version__ladder__name",
+            "tenure_band",
+            "location",
             "overall_rating",
             "final_rating",
             "promotion_outcome",
@@ -356,6 +360,8 @@ def cycle_population(
         _manager_name,
         _ladder_id,
         ladder_name,
+        tenure,
+        location,
         overall,
         final,
         promotion,
@@ -385,6 +391,8 @@ def cycle_population(
             "function": function or NOT_RECORDED,
             "ladder": ladder_name or NOT_RECORDED,
             "manager": managers[manager_id],
+            "tenure": tenure or NOT_RECORDED,
+            "location": location or NOT_RECORDED,
         }
         groups = {k: v for k, v in org.items() if k in wanted}
         mine = answers.get(person_id, {})

@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history
 from core.errors import ConflictError, ImmutableError, InvalidStateError, StaleVersionError
 from org.models import Activity, Person
 from org.services import activity_record
+from org.tenure import tenure_band
 from org.types import User
 from reviews.lint import review_blockers
 from reviews.models import Assessment, Evidence, Review, ReviewCycle
@@ -20,6 +21,19 @@ from reviews.selectors import review_can_write
 from reviews.services.actors import actor_person
 from reviews.services.contents import review_contents_store
 from rubrics.models import Competency, Level, Rating
+
+
+def _where_they_stand(subject: Person, cycle: ReviewCycle) -> dict[str, Any]:
+    """What a review records of its subject's place, at creation and again at submission
+    (the audit reports a cycle as it was): team, function, manager, the tenure band at
+    the end of the cycle and the location."""
+    return {
+        "team_id": subject.team_id,
+        "function": subject.function,
+        "manager_id": subject.parent_id,
+        "tenure_band": tenure_band(subject.start_date, on=cycle.ends_on),
+        "location": subject.location,
+    }
 
 
 @transaction.atomic
@@ -46,9 +60,7 @@ def review_create(*, actor: User, cycle: ReviewCycle, subject: Person) -> Review
         author=me,
         rubric_version=version,
         level=subject.level,
-        team_id=subject.team_id,
-        function=subject.function,
-        manager_id=subject.parent_id,
+        **_where_they_stand(subject, cycle),
     )
     # With history rows, so an assessment's history starts where the review did.
     bulk_create_with_history(
@@ -268,11 +280,8 @@ def review_submit(*, actor: User, review: Review, version: int | None = None) ->
     if problems:
         raise ValidationError(problems)
     subject = Person.objects.get(pk=locked.subject_id)
-    locked.team_id, locked.function, locked.manager_id = (
-        subject.team_id,
-        subject.function,
-        subject.parent_id,
-    )
+    for field, value in _where_they_stand(subject, locked.cycle).items():
+        setattr(locked, field, value)
     locked.status = Review.Status.SUBMITTED
     locked.submitted_at = timezone.now()
     locked.version += 1
@@ -285,6 +294,8 @@ def review_submit(*, actor: User, review: Review, version: int | None = None) ->
             "team",
             "function",
             "manager",
+            "tenure_band",
+            "location",
         ]
     )
     activity_record(

@@ -79,6 +79,9 @@ def test_person_fields_are_those_of_the_contract(world, api_for):
         "level": "L4",
         "is_hr": False,
         "is_active": True,
+        "employee_id": "",
+        "start_date": None,
+        "location": "",
     }
     assert api_for("hr").get(f"{URL}{world.hr.pk}/").json()["is_hr"] is True
 

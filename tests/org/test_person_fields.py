@@ -31,6 +31,9 @@ FULL = {
     "level",
     "is_hr",
     "is_active",
+    "employee_id",
+    "start_date",
+    "location",
 }
 SUBJECT = {"id", "full_name", "team", "level"}
 BASIC = {"id", "full_name", "team"}
