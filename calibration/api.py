@@ -12,10 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from calibration import documents, selectors, services
+from calibration import documents, promotions, selectors, services
 from calibration.filters import CaseFilter, SessionFilter
 from calibration.models import CalibrationCase, CalibrationSession
 from calibration.serializers import (
+    AppliedPromotionsSerializer,
+    ApplyPromotionsSerializer,
     CaseDecideSerializer,
     CaseSerializer,
     DecisionLogSerializer,
@@ -29,6 +31,7 @@ from core.errors import StaleVersionError
 from core.page_cache import CachedReadsMixin
 from org.permissions import IsHROrReadOnly
 from org.types import signed_in
+from reviews.selectors import cycle_get
 
 
 class SessionViewSet(
@@ -183,3 +186,24 @@ class OutcomeLetterView(APIView):
         """409 ``invalid_state`` until the cycle is released; 404 for a review the caller
         may not see."""
         return documents.letter_deliver(user=request.user, pk=pk, path=request.path)
+
+
+class ApplyPromotionsView(APIView):
+    """``POST /api/v1/cycles/{id}/apply-promotions/`` (SPEC §10.6)."""
+
+    @extend_schema(
+        operation_id="cycles_apply_promotions",
+        summary="Apply the cycle's approved promotions (HR; finalized or released cycles)",
+        request=ApplyPromotionsSerializer,
+        responses={200: AppliedPromotionsSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        cycle = cycle_get(user=request.user, pk=pk)
+        data = ApplyPromotionsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = promotions.promotions_apply(
+            actor=request.user, cycle=cycle, effective_on=data.validated_data["effective_on"]
+        )
+        total = len(promotions.approved_promotions(user=request.user, cycle=cycle))
+        body = {"changes": changes, "unchanged": total - len(changes)}
+        return Response(AppliedPromotionsSerializer(body).data)

@@ -8,7 +8,7 @@ class CalibrationConfig(AppConfig):
 
     def ready(self) -> None:
         # Who sits on a session is calibration's to say; org and reviews ask (core.hooks).
-        from calibration import selectors
+        from calibration import promotions, selectors
         from org import selectors as org_selectors
         from reviews import selectors as review_selectors
         from reviews.services import cycles as review_cycles
@@ -16,3 +16,4 @@ class CalibrationConfig(AppConfig):
         org_selectors.session_subject_ids.register(selectors.session_subject_ids)
         review_selectors.session_review_ids.register(selectors.session_review_ids)
         review_cycles.cycle_finalize_problems.register(selectors.cycle_finalize_problems)
+        review_selectors.cycle_promotions.register(promotions.approved_promotions)

@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from calibration.models import CalibrationCase, CalibrationSession, DecisionLog
 from core.validation import long_text, single_line
+from org.models import LevelChange
 from org.serializers import person_field, team_field
 from reviews.serializers import cycle_field, evidence_field
 
@@ -172,3 +173,35 @@ class PacketStatusSerializer(serializers.Serializer[Any]):
     progress = serializers.IntegerField()
     detail = serializers.CharField()
     url = serializers.CharField()
+
+
+class ApplyPromotionsSerializer(serializers.Serializer[Any]):
+    effective_on = serializers.DateField(
+        help_text="The day the new levels take effect (today or earlier: at once)."
+    )
+
+
+class LevelChangeSerializer(serializers.ModelSerializer[LevelChange]):
+    case = serializers.IntegerField(source="source_case_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = LevelChange
+        fields = [
+            "id",
+            "person",
+            "from_level",
+            "to_level",
+            "effective_on",
+            "reason",
+            "case",
+            "recorded_at",
+            "applied_at",
+        ]
+        read_only_fields = fields
+
+
+class AppliedPromotionsSerializer(serializers.Serializer[Any]):
+    changes = LevelChangeSerializer(many=True, help_text="What this call recorded.")
+    unchanged = serializers.IntegerField(
+        help_text="Approved promotions recorded by an earlier call, left as they were."
+    )

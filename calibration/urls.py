@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from calibration.views import board, case, documents, letter
+from calibration.views import board, case, documents, letter, promotions
 
 app_name = "calibration"
 
@@ -20,6 +20,12 @@ urlpatterns = [
     path("calibration/<int:pk>/export.csv", documents.export_csv, name="export"),
     # A case and its decision form (calibration/views/case.py)
     path("calibration/cases/<int:pk>/", case.case, name="case"),
+    # Applying a cycle's approved promotions (calibration/views/promotions.py)
+    path(
+        "cycles/<int:pk>/apply-promotions/",
+        promotions.apply_promotions,
+        name="apply-promotions",
+    ),
     # The engineer's outcome letter (calibration/views/letter.py)
     path("reviews/<int:pk>/outcome/", letter.letter, name="letter"),
     path("reviews/<int:pk>/outcome.pdf", letter.letter_pdf, name="letter-pdf"),

@@ -64,6 +64,11 @@ app_name = "api"
 urlpatterns = [
     path("me/", org_api.WhoAmIView.as_view(), name="me"),
     *router.urls,
+    path(
+        "cycles/<int:pk>/apply-promotions/",
+        calibration_api.ApplyPromotionsView.as_view(),
+        name="cycle-apply-promotions",
+    ),
     # The outcome letter, at its review's address (SPEC §5), with or without the slash.
     re_path(
         r"^reviews/(?P<pk>[^/.]+)/outcome\.pdf(?:/)?$",

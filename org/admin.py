@@ -9,7 +9,15 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from org import selectors, services
 from org.admin_site import HRAdminMixin, ServiceRulesForm
-from org.models import AccessLog, Activity, DemographicDimension, Person, Team, User
+from org.models import (
+    AccessLog,
+    Activity,
+    DemographicDimension,
+    LevelChange,
+    Person,
+    Team,
+    User,
+)
 from org.types import signed_in
 
 
@@ -154,6 +162,15 @@ class ActivityAdmin(ReadOnlyLogAdmin):
     list_display = ["created_at", "actor", "action", "target_type", "target_id"]
     list_filter = ["action"]
     list_select_related = ["actor"]
+
+
+@admin.register(LevelChange)
+class LevelChangeAdmin(ReadOnlyLogAdmin):
+    """Level history: written by applying promotions (calibration.promotions), read here."""
+
+    list_display = ["person", "from_level", "to_level", "effective_on", "applied_at", "reason"]
+    list_filter = ["effective_on"]
+    search_fields = ["person__full_name"]
 
 
 @admin.register(AccessLog)

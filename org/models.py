@@ -240,3 +240,30 @@ class SignIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LevelChange(models.Model):
+    """A step in someone's level history (SPEC §10.6): from which level to which, from
+    when, who recorded it and why. A promotion approved in calibration is recorded once
+    (``source_case_id``, the calibration case that approved it: org sits below
+    calibration, so the case is named by id); the level itself changes on
+    ``effective_on`` (``applied_at`` says when it did)."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="level_changes")
+    from_level = models.CharField(max_length=20, blank=True)
+    to_level = models.CharField(max_length=20)
+    effective_on = models.DateField()
+    reason = models.CharField(max_length=300)
+    source_case_id = models.PositiveBigIntegerField(null=True, blank=True, unique=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-effective_on", "-id"]
+        indexes = [models.Index(fields=["applied_at", "effective_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.from_level or '—'} → {self.to_level} from {self.effective_on}"

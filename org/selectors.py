@@ -13,7 +13,7 @@ from django.db.models import Case, CharField, Exists, Model, OuterRef, Q, QueryS
 from django.http import Http404
 
 from core.hooks import Hook
-from org.models import DemographicAnswer, DemographicDimension, Person, Team, User
+from org.models import DemographicAnswer, DemographicDimension, LevelChange, Person, Team, User
 from org.types import Viewer
 
 
@@ -241,3 +241,9 @@ ladder_choices: Hook[..., QuerySet[Any]] = Hook("ladder_choices", _no_ladders)
 # The level codes of a ladder's current published version; None while nothing is
 # published (then any level is accepted). Answered by rubrics (rubrics.apps).
 ladder_level_codes: Hook[..., set[str] | None] = Hook("ladder_level_codes", _any_level)
+
+
+def level_history(*, person: Person) -> list[LevelChange]:
+    """``person``'s recorded level changes, oldest first (shown to the person themself;
+    HR reads them in the admin and through the promotions they applied)."""
+    return list(LevelChange.objects.filter(person=person).order_by("effective_on", "pk"))

@@ -39,7 +39,13 @@ def about_me(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "org/about_me.html",
-        {"person": me, "form": form, "chain": chain, "has_answers": bool(current)},
+        {
+            "person": me,
+            "form": form,
+            "chain": chain,
+            "has_answers": bool(current),
+            "level_history": selectors.level_history(person=me) if me else [],
+        },
     )
 
 

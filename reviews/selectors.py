@@ -248,6 +248,15 @@ def _no_reviews(me: Person) -> QuerySet[Any]:
 session_review_ids: Hook[[Person], QuerySet[Any]] = Hook("session_review_ids", _no_reviews)
 
 
+def _no_promotions(*, user: Viewer, cycle: ReviewCycle) -> list[Any]:
+    return []
+
+
+# The cycle's approved promotions and whether they were applied, for HR's cycle page.
+# Answered by calibration (calibration.promotions.approved_promotions).
+cycle_promotions: Hook[..., list[Any]] = Hook("cycle_promotions", _no_promotions)
+
+
 def feedback_subject_ids(me: Person, *, open_only: bool = False) -> QuerySet[Any]:
     """People ``me`` has been asked to give feedback on (org's person tiers ask this)."""
     return FeedbackRequest.objects.filter(respondent=me).values("subject_id")

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ConflictError
@@ -111,8 +112,20 @@ def _cycle_page(
         "error": error,
         "form": form,
         **selectors.cycle_progress(user=request.user, cycle=cycle),
+        **_promotions(request, cycle),
     }
     return render(request, "reviews/cycle_detail.html", context, status=status)
+
+
+def _promotions(request: HttpRequest, cycle: ReviewCycle) -> dict[str, Any]:
+    if cycle.status not in (Status.FINALIZED, Status.RELEASED):
+        return {"promotions": None}
+    rows = selectors.cycle_promotions(user=request.user, cycle=cycle)
+    return {
+        "promotions": rows,
+        "promotions_pending": any(row.change is None for row in rows),
+        "today": timezone.localdate(),
+    }
 
 
 @login_required

@@ -7,6 +7,23 @@ from __future__ import annotations
 from tests.route_cases import ANON_API, NO_ARGS, Case, everyone, hr_only, roles
 
 ROUTES: list[Case] = [
+    Case(
+        "api:cycle-apply-promotions",
+        "post",
+        lambda w: [w.calib.cycle.pk],
+        hr_only(409, 403, ANON_API),
+        api=True,
+        data=lambda w: {"effective_on": "2025-12-31"},
+        note="cycle still calibrating",
+    ),
+    Case(
+        "api:cycle-apply-promotions",
+        "get",
+        lambda w: [w.calib.cycle.pk],
+        everyone(405, ANON_API),
+        api=True,
+        note="POST only",
+    ),
     Case("api:calibration-session-list", "get", NO_ARGS, everyone(200, ANON_API), api=True),
     Case(
         "api:calibration-session-list",

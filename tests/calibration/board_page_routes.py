@@ -22,6 +22,21 @@ def _case(w):
 
 
 ROUTES: list[Case] = [
+    Case(
+        "calibration:apply-promotions",
+        "post",
+        lambda w: [w.calib.cycle.pk],
+        hr_only(400, 404, ANON_HTML),
+        data=lambda w: {"effective_on": "2025-12-31"},
+        note="cycle still calibrating: refused on the page",
+    ),
+    Case(
+        "calibration:apply-promotions",
+        "get",
+        lambda w: [w.calib.cycle.pk],
+        everyone(405, ANON_HTML),
+        note="POST only",
+    ),
     Case("calibration:sessions", "get", NO_ARGS, everyone(200, ANON_HTML)),
     Case(
         "calibration:sessions",
