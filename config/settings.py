@@ -267,8 +267,24 @@ SESSION_ENGINE = (
 
 # EMAIL
 # ------------------------------------------------------------------------------
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# EMAIL_URL, e.g. smtp://user:password@mail.example.org:587/?tls=True, submit+tls://…,
+# consolemail:// (the default: messages are printed) or filemail:///path.
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
+EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or ""
+EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="levelhead@localhost")
+# Invitation and password-reset links are valid this long (SPEC §10.2: 72 hours).
+PASSWORD_RESET_TIMEOUT = 72 * 3600
+# Where links in emails point (e.g. https://levelhead.example.org); empty: the address
+# the request that sent them came to.
+SITE_URL = env.str("SITE_URL", default="")
 
 # SECURITY
 # ------------------------------------------------------------------------------

@@ -3,10 +3,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from home import views as home_views
+from org import account_views
 from org import api as org_api
 from org import views as org_views
 from org.forms import LoginForm
@@ -37,6 +38,37 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Local accounts (org/account_views.py): invitations, reset, change.
+    path("people/invitations/", account_views.invitations, name="invitations"),
+    path(
+        "invitation/<uidb64>/<token>/",
+        require_http_methods(["GET", "POST"])(account_views.InvitationAcceptView.as_view()),
+        name="invitation-accept",
+    ),
+    path(
+        "password-reset/",
+        require_http_methods(["GET", "POST"])(account_views.PasswordResetView.as_view()),
+        name="password-reset",
+    ),
+    path(
+        "password-reset/sent/",
+        require_GET(
+            auth_views.PasswordResetDoneView.as_view(
+                template_name="registration/password_reset_sent.html"
+            )
+        ),
+        name="password-reset-sent",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        require_http_methods(["GET", "POST"])(account_views.PasswordResetConfirmView.as_view()),
+        name="password-reset-confirm",
+    ),
+    path(
+        "me/password/",
+        require_http_methods(["GET", "POST"])(account_views.PasswordChangeView.as_view()),
+        name="password-change",
+    ),
     path("me/", org_views.about_me, name="about-me"),
     path("rubrics/", include("rubrics.urls")),
     path("", include("reviews.urls")),

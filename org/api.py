@@ -16,13 +16,14 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from core.page_cache import CachedReadsMixin
-from org import selectors, services
+from org import accounts, selectors, services
 from org.filters import PersonFilter, TeamFilter
 from org.models import DemographicDimension, Person, Team
 from org.permissions import IsHROrReadOnly
 from org.serializers import (
     DemographicDimensionSerializer,
     DemographicsSerializer,
+    InvitationSentSerializer,
     PersonInputSerializer,
     PersonSerializer,
     TeamInputSerializer,
@@ -151,6 +152,19 @@ class PersonViewSet(
             )
         person = services.person_update(actor=signed_in(request.user), person=person, **changes)
         return Response(self._out(person))
+
+    @extend_schema(
+        request=None,
+        responses={200: InvitationSentSerializer},
+        summary="Email the person a link to set their password (HR; 72 hours, single use)",
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def invite(self, request: Request, pk: str | None = None) -> Response:
+        person = self.get_object()
+        accounts.invitation_send(
+            actor=signed_in(request.user), person=person, site=accounts.site_url(request)
+        )
+        return Response({"detail": "Invitation sent.", "email": person.email})
 
     @extend_schema(request=DemographicsSerializer, responses=DemographicsSerializer)
     @action(

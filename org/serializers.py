@@ -160,3 +160,8 @@ class TokenResponseSerializer(serializers.Serializer[Any]):
 class WhoAmISerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(help_text="The login's id.")
     username = serializers.CharField()
+
+
+class InvitationSentSerializer(serializers.Serializer[Any]):
+    detail = serializers.CharField()
+    email = serializers.EmailField(help_text="Where the invitation went.")
