@@ -16,7 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
 from org import services
-from org.models import PREFER_NOT_TO_SAY, DemographicAnswer, Person, User
+from org.models import PREFER_NOT_TO_SAY, DemographicAnswer, Person, Team, User
 from org.selectors import person_list
 
 DEMO_PASSWORD = "levelhead-demo"
@@ -301,6 +301,25 @@ def seed_org(*, actor: User, ladders: dict[str, Any]) -> dict[str, Person]:
                     n = namer.name()
                     u, fn = _username(n, taken), functions[i % len(functions)]
                 person(u, n, team=team, manager=manager, ladder=ic, level=level, function=fn)
+    # Two new starters HR has added and not invited yet (no password): the people the
+    # Invitations page lists. No ladder or level yet, so no review is due from them.
+    checkout = Team.objects.get(slug="checkout")
+    for username, name, location in (
+        ("noor", "Noor Haddad", "Lisbon"),
+        ("tomas", "Tomás Ruiz", "Berlin"),
+    ):
+        services.person_create(
+            actor=actor,
+            username=username,
+            full_name=name,
+            email=f"{username}@example.org",
+            team=checkout,
+            manager=Person.objects.get(user__username="priya"),
+            function="Backend",
+            employee_id=f"E{next(counter)}",
+            start_date=datetime.date(2026, 11, 16),
+            location=location,
+        )
     return out
 
 
