@@ -17,9 +17,17 @@ from rubrics import api as rubrics_api
 
 
 class Router(DefaultRouter):
-    """The default router, except that an action named like a file (``packet.pdf``,
-    ``outcome.pdf``) answers at the address SPEC §5 gives it, without a trailing slash,
-    and with one too: with only the slash form, the SPEC address was a 301 redirect."""
+    """The default router, except that:
+
+    - an action named like a file (``packet.pdf``, ``outcome.pdf``) answers at the address
+      SPEC §5 gives it, without a trailing slash, and with one too: with only the slash
+      form, the SPEC address was a 301 redirect;
+    - there are no format-suffix addresses (``…/submit.json``): the API speaks JSON (and
+      chooses by ``Accept`` or ``?format=``), and at those addresses DRF handed every
+      action a ``format`` argument it does not take, a 500 for any client that tried.
+    """
+
+    include_format_suffixes = False
 
     def _get_dynamic_route(self, route: DynamicRoute, action: Any) -> Route:
         built = super()._get_dynamic_route(route, action)

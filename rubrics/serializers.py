@@ -204,3 +204,15 @@ class DiffSerializer(serializers.Serializer[Any]):
     competencies = DiffItemsSerializer()
     expectations = DiffItemsSerializer()
     ratings = DiffItemsSerializer()
+
+
+class RubricVersionImportSerializer(serializers.Serializer[Any]):
+    """``POST rubric-versions/import/`` (multipart): the file and the ladder it becomes a
+    new draft of. What the file must hold is checked by ``rubrics.exchange``."""
+
+    file = serializers.FileField(
+        # Empty files are refused by the import with the same message the page shows.
+        allow_empty_file=True,
+        help_text="A YAML (.yaml, .yml) or CSV (.csv) export, UTF-8, at most 2 MB.",
+    )
+    ladder = serializers.PrimaryKeyRelatedField(queryset=Ladder.objects.all())

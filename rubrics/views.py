@@ -8,7 +8,8 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from rest_framework.exceptions import ValidationError as ImportRefused
 
 from core.errors import ConflictError
 from core.page_cache import cached_page
@@ -16,7 +17,7 @@ from core.pdf import render_pdf
 from org.selectors import is_hr, person_for_user
 from org.services import access_log_record
 from org.types import signed_in
-from rubrics import selectors, services
+from rubrics import exchange, selectors, services
 from rubrics.models import Ladder, RubricVersion
 
 
@@ -130,6 +131,12 @@ def _parse_number(raw: str | None) -> int | None:
 def version_history(request: HttpRequest, ladder: str) -> HttpResponse:
     """Every visible version, and a readable diff between any two of them."""
     lad = selectors.ladder_get(user=request.user, slug=ladder)
+    return _history_page(request, lad)
+
+
+def _history_page(
+    request: HttpRequest, lad: Ladder, *, import_errors: list[str] | None = None
+) -> HttpResponse:
     versions = _versions(request, lad)
     diff = None
     error = None
@@ -151,12 +158,57 @@ def version_history(request: HttpRequest, ladder: str) -> HttpResponse:
             error = "One of those versions does not exist."
         else:
             diff = services.rubric_version_diff(old=old, new=new)
+    context = {
+        "ladder": lad,
+        "versions": versions,
+        "diff": diff,
+        "old": old,
+        "new": new,
+        "error": error,
+        "import_errors": import_errors or [],
+        "max_import_mb": exchange.MAX_IMPORT_BYTES // (1024 * 1024),
+    }
     return render(
         request,
         "rubrics/version_history.html",
-        {"ladder": lad, "versions": versions, "diff": diff, "old": old, "new": new, "error": error},
-        status=400 if error else 200,
+        context,
+        status=400 if error or import_errors else 200,
     )
+
+
+@login_required
+@require_POST
+def version_import(request: HttpRequest, ladder: str) -> HttpResponse:
+    """HR uploads a YAML or CSV export; it becomes a new draft of this ladder."""
+    if not is_hr(request.user):
+        raise Http404("No such page.")
+    lad = selectors.ladder_get(user=request.user, slug=ladder)
+    try:
+        version = exchange.rubric_version_import(
+            actor=signed_in(request.user), ladder=lad, upload=request.FILES.get("file")
+        )
+    except ImportRefused as exc:
+        return _history_page(request, lad, import_errors=exchange.error_messages(exc.detail))
+    messages.success(
+        request,
+        f"The file is imported as draft version {version.number} of {lad.name}. "
+        "No other version changed.",
+    )
+    return redirect("rubrics:version", ladder=lad.slug, number=version.number)
+
+
+@login_required
+@require_GET
+def version_export(request: HttpRequest, ladder: str, number: int, fmt: str) -> HttpResponse:
+    """The version as a YAML or CSV file, the same file the API's export gives."""
+    lad = selectors.ladder_get(user=request.user, slug=ladder)
+    version = selectors.rubric_version_by_number(user=request.user, ladder=lad, number=number)
+    export = exchange.rubric_version_export(
+        user=request.user, version=version, fmt=fmt, path=request.path
+    )
+    response = HttpResponse(export.text, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
 
 
 PDF_CACHE_SECONDS = 24 * 3600

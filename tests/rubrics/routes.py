@@ -3,7 +3,21 @@ rubric-version API. Drafts exist only for HR (and superusers): 404 to everyone e
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from rubrics.exchange import version_to_yaml
+from rubrics.models import RubricVersion
+from rubrics.selectors import with_contents
 from tests.route_cases import ANON_API, ANON_HTML, NO_ARGS, Case, everyone, hr_only
+
+
+def _v1_upload(w: Any) -> dict[str, Any]:
+    """The page's import form with v1's YAML export (a fresh file for every request)."""
+    v1 = with_contents(RubricVersion.objects.filter(pk=w.v1.pk)).get()
+    return {"file": SimpleUploadedFile("engineering-ic-v1.yaml", version_to_yaml(v1).encode())}
+
 
 ROUTES: list[Case] = [
     # --- Rubric pages ------------------------------------------------------------------
@@ -36,6 +50,30 @@ ROUTES: list[Case] = [
         note="draft",
     ),
     Case("rubrics:publish", "get", lambda w: [w.ladder.slug, 2], hr_only(200, 404, ANON_HTML)),
+    Case("rubrics:yaml", "get", lambda w: [w.ladder.slug, 1], everyone(200, ANON_HTML)),
+    Case(
+        "rubrics:yaml",
+        "get",
+        lambda w: [w.ladder.slug, 2],
+        hr_only(200, 404, ANON_HTML),
+        note="draft",
+    ),
+    Case("rubrics:csv", "get", lambda w: [w.ladder.slug, 1], everyone(200, ANON_HTML)),
+    Case(
+        "rubrics:csv",
+        "get",
+        lambda w: [w.ladder.slug, 2],
+        hr_only(200, 404, ANON_HTML),
+        note="draft",
+    ),
+    # A new draft, then the redirect to it; the page is hidden (404) from everyone else.
+    Case(
+        "rubrics:import",
+        "post",
+        lambda w: [w.ladder.slug],
+        hr_only(302, 404, ANON_HTML),
+        data=_v1_upload,
+    ),
     Case(
         "rubrics:publish",
         "post",
@@ -165,5 +203,33 @@ ROUTES: list[Case] = [
         api=True,
         query="against={v1}",
         note="draft",
+    ),
+    Case(
+        "api:rubric-version-export",
+        "get",
+        lambda w: [w.v1.pk],
+        everyone(200, ANON_API),
+        api=True,
+        query="format=yaml",
+    ),
+    Case(
+        "api:rubric-version-export",
+        "get",
+        lambda w: [w.v2.pk],
+        hr_only(200, 404, ANON_API),
+        api=True,
+        query="format=csv",
+        note="draft",
+    ),
+    # The role rows send JSON, so HR's answer is the 400 for a missing file; imports that
+    # succeed are in test_exchange.py.
+    Case(
+        "api:rubric-version-import",
+        "post",
+        NO_ARGS,
+        hr_only(400, 403, ANON_API),
+        api=True,
+        data=lambda w: {"ladder": w.ladder.pk},
+        note="no file",
     ),
 ]

@@ -616,3 +616,20 @@ def test_no_body_makes_the_create_endpoint_fail(world, hr, body):
     else:
         assert RubricVersion.objects.count() == before["RubricVersion"] + 1
         assert response.json()["status"] == "draft"
+
+
+def test_a_format_suffix_is_not_an_address(world, hr):
+    # The API has no `<action>.<format>` addresses (config/api_router.py): they answer the
+    # API's 404, never a 500, in every app.
+    base = version_url(world.v1)[:-1]
+    for url, method in (
+        (f"{base}/diff.json?against={world.v1.pk}", "get"),
+        (f"{base}/publish.json", "post"),
+        (VERSIONS_URL + "import.json", "post"),
+        (f"/api/v1/people/{world.engineer.pk}/invite.json", "post"),
+        ("/api/v1/cycles/1/transition.json", "post"),
+        ("/api/v1/people.json", "get"),
+    ):
+        response = getattr(hr, method)(url)
+        assert response.status_code == 404, url
+        assert response["Content-Type"] == "application/json", url
