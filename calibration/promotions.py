@@ -22,7 +22,7 @@ from calibration.models import CalibrationCase, CalibrationSession
 from core.errors import InvalidStateError
 from org.models import LevelChange, Person
 from org.selectors import is_hr
-from org.services import person_update
+from org.services import person_lock, person_update
 from org.types import Viewer, signed_in
 from reviews.models import ReviewCycle
 
@@ -132,7 +132,7 @@ def level_changes_take_effect(*, today: datetime.date | None = None) -> int:
         .order_by("effective_on", "pk")
     )
     for change in due:
-        person = Person.objects.select_for_update().get(pk=change.person_id)
+        person = person_lock(change.person_id)
         try:
             person_update(actor=change.recorded_by, person=person, level=change.to_level)
         except ValidationError as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -162,6 +163,26 @@ AUTHENTICATION_BACKENDS = [
     # Sessions signed in before the cached backend existed still load.
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Company sign-in with OpenID Connect (org/oidc.py, SPEC §10.1); off while OIDC_ISSUER
+# is empty. Register <site>/oidc/callback/ as the redirect URI at the provider.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="your company account")
+OIDC_HR_GROUPS = env.list("OIDC_HR_GROUPS", default=[])
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid email profile")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = False  # only people HR added may sign in
+OIDC_STORE_ID_TOKEN = True  # for the provider's end-session endpoint at sign-out
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+LOGIN_REDIRECT_URL_FAILURE = "company-sign-in-refused"
+# false: no password sign-in (the sign-in page, the token endpoint) but for superusers.
+LOCAL_LOGIN = env_bool("LOCAL_LOGIN", default=True)
+# Answers only the OIDC callback (and nothing while OIDC_ISSUER is empty).
+AUTHENTICATION_BACKENDS.append("org.oidc.CompanySignIn")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -318,6 +339,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+if OIDC_ISSUER:
+    # Signing out of a company sign-in continues at the provider's end-session page (a
+    # form's redirect, which form-action governs).
+    _issuer = urlsplit(OIDC_ISSUER)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(  # type: ignore[index]
+        f"{_issuer.scheme}://{_issuer.netloc}"
+    )
 CONTENT_SECURITY_POLICY_REPORT_ONLY: dict[str, object] | None = None
 # Largest request body Django will read; larger API payloads answer 400, not 500.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)

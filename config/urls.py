@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from home import views as home_views
-from org import account_views
+from org import account_views, import_views, oidc
 from org import api as org_api
 from org import views as org_views
 from org.forms import LoginForm
@@ -31,15 +31,18 @@ urlpatterns = [
         "login/",
         # Methods first: a signed-in user's PUT is refused, not sent on to the home page.
         require_http_methods(["GET", "POST"])(
-            auth_views.LoginView.as_view(
-                authentication_form=LoginForm, redirect_authenticated_user=True
-            )
+            oidc.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True)
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", oidc.sign_out, name="logout"),
+    # Company sign-in (org/oidc.py): /oidc/authenticate/, /oidc/callback/.
+    path("oidc/authenticate/", oidc.SignInView.as_view(), name="oidc_authentication_init"),
+    path("oidc/callback/", oidc.CallbackView.as_view(), name="oidc_authentication_callback"),
+    path("login/company/refused/", oidc.sign_in_refused, name="company-sign-in-refused"),
     # Local accounts (org/account_views.py): invitations, reset, change.
     path("people/invitations/", account_views.invitations, name="invitations"),
+    path("people/import/", import_views.people_import_page, name="people-import"),
     path(
         "invitation/<uidb64>/<token>/",
         require_http_methods(["GET", "POST"])(account_views.InvitationAcceptView.as_view()),

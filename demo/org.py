@@ -314,7 +314,7 @@ def seed_org(*, actor: User, ladders: dict[str, Any]) -> dict[str, Person]:
             full_name=name,
             email=f"{username}@example.org",
             team=checkout,
-            manager=Person.objects.get(user__username="priya"),
+            manager=person_list(user=actor).get(user__username="priya"),
             function="Backend",
             employee_id=f"E{next(counter)}",
             start_date=datetime.date(2026, 11, 16),

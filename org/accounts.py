@@ -26,7 +26,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from core.errors import InvalidStateError
 from org.models import Person, User
-from org.selectors import is_hr
+from org.selectors import is_hr, people_not_signed_in_yet
 
 
 def site_url(request: HttpRequest) -> str:
@@ -47,15 +47,8 @@ def _require_hr(actor: User) -> None:
 
 
 def not_signed_in_yet() -> QuerySet[Person]:
-    """Active people with an email address whose login has never signed in and has no
-    password: those an invitation is for."""
-    return (
-        Person.objects.filter(is_active=True, user__is_active=True, user__last_login__isnull=True)
-        .exclude(email="")
-        .filter(user__password__startswith="!")  # Django's mark of an unusable password
-        .select_related("user", "team")
-        .order_by("full_name", "pk")
-    )
+    """Those an invitation is for (``selectors.people_not_signed_in_yet``)."""
+    return people_not_signed_in_yet()
 
 
 def invitation_link(*, user: User, site: str) -> str:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.cache import caches
 from drf_spectacular.utils import extend_schema
@@ -16,14 +17,17 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from core.page_cache import CachedReadsMixin
-from org import accounts, selectors, services
+from org import accounts, people_import, selectors, services
 from org.filters import PersonFilter, TeamFilter
 from org.models import DemographicDimension, Person, Team
-from org.permissions import IsHROrReadOnly
+from org.permissions import IsHR, IsHROrReadOnly
 from org.serializers import (
     DemographicDimensionSerializer,
     DemographicsSerializer,
     InvitationSentSerializer,
+    PeopleImportErrorSerializer,
+    PeopleImportInputSerializer,
+    PeopleImportResultSerializer,
     PersonInputSerializer,
     PersonSerializer,
     TeamInputSerializer,
@@ -63,6 +67,8 @@ class ObtainTokenView(APIView):
         )
         if user is None or not user.is_active:
             raise AuthenticationFailed("Unable to sign in with those credentials.")
+        if not settings.LOCAL_LOGIN and not user.is_superuser:
+            raise AuthenticationFailed("Password sign-in is turned off: use company sign-in.")
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
@@ -165,6 +171,42 @@ class PersonViewSet(
             actor=signed_in(request.user), person=person, site=accounts.site_url(request)
         )
         return Response({"detail": "Invitation sent.", "email": person.email})
+
+    @extend_schema(
+        request={"multipart/form-data": PeopleImportInputSerializer},
+        responses={200: PeopleImportResultSerializer, 400: PeopleImportErrorSerializer},
+        summary="Create and update people from an HRIS export, all or nothing (HR)",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        permission_classes=[IsHR],
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def people_import(self, request: Request) -> Response:
+        """SPEC §10.4. A dry run (the default) and a real run both answer 200 with the
+        same body; any bad row answers 400 and nothing is written."""
+        data = PeopleImportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        if upload.size > people_import.MAX_BYTES:
+            # Refused before reading it into memory.
+            return Response(
+                {"file": ["The file is larger than 5 MB."]}, status=status.HTTP_400_BAD_REQUEST
+            )
+        try:
+            result = people_import.people_import(
+                actor=signed_in(request.user),
+                data=upload.read(),
+                filename=upload.name or "",
+                dry_run=data.validated_data["dry_run"],
+            )
+        except people_import.PeopleImportError as exc:
+            return Response(exc.body, status=status.HTTP_400_BAD_REQUEST)
+        return Response(result)
 
     @extend_schema(request=DemographicsSerializer, responses=DemographicsSerializer)
     @action(

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 
@@ -43,7 +44,16 @@ class _BoundedUsernameMixin:
 
 
 class LoginForm(_BoundedUsernameMixin, AuthenticationForm):
-    """The sign-in form at /login/."""
+    """The sign-in form at /login/. With ``LOCAL_LOGIN=false`` only superusers sign in
+    with a password (company sign-in is for everyone else)."""
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        if not settings.LOCAL_LOGIN and not user.is_superuser:
+            raise forms.ValidationError(
+                "Sign in with your company account: password sign-in is turned off.",
+                code="local_login_off",
+            )
 
 
 class AdminLoginForm(_BoundedUsernameMixin, AdminAuthenticationForm):

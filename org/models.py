@@ -184,6 +184,7 @@ class Activity(models.Model):
         INGESTION_TOKEN_CREATED = "ingestion_token_created", "Ingestion token created"
         INGESTION_TOKEN_REVOKED = "ingestion_token_revoked", "Ingestion token revoked"
         OUTCOMES_CSV_IMPORTED = "outcomes_csv_imported", "Outcome data imported from CSV"
+        PEOPLE_IMPORTED = "people_imported", "People imported"
         CALIBRATION_SESSION_CREATED = "calibration_session_created", "Calibration session created"
         CALIBRATION_SESSION_OPENED = "calibration_session_opened", "Calibration session opened"
         CALIBRATION_CASE_DECIDED = "calibration_case_decided", "Calibration case decided"
@@ -267,3 +268,25 @@ class LevelChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person}: {self.from_level or '—'} → {self.to_level} from {self.effective_on}"
+
+
+class CompanyIdentity(models.Model):
+    """Who a login is at the company's identity provider (SPEC §10.1): the provider's
+    ``sub`` for it, found by verified email at the first company sign-in and matched by
+    ``sub`` ever after (an email address can change; ``sub`` does not)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="company_identities"
+    )
+    issuer = models.URLField(max_length=300)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sign_in = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="one_login_per_subject")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} at {self.issuer}"

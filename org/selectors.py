@@ -247,3 +247,24 @@ def level_history(*, person: Person) -> list[LevelChange]:
     """``person``'s recorded level changes, oldest first (shown to the person themself;
     HR reads them in the admin and through the promotions they applied)."""
     return list(LevelChange.objects.filter(person=person).order_by("effective_on", "pk"))
+
+
+def people_not_signed_in_yet() -> QuerySet[Person]:
+    """Active people with an email address whose login has never signed in and has no
+    password: those an invitation is for (org.accounts; HR's page checks the role)."""
+    return (
+        Person.objects.filter(is_active=True, user__is_active=True, user__last_login__isnull=True)
+        .exclude(email="")
+        .filter(user__password__startswith="!")  # Django's mark of an unusable password
+        .select_related("user", "team")
+        .order_by("full_name", "pk")
+    )
+
+
+def person_for_sign_in(*, email: str = "", user: User | None = None) -> Person | None:
+    """The person a company sign-in names (org.oidc): by email address, any case, or by
+    their login. Not scoped: it decides who is signing in, before anyone is."""
+    people = Person.objects.select_related("user")
+    if user is not None:
+        return people.filter(user=user).first()
+    return people.filter(email__iexact=email).first() if email else None

@@ -165,3 +165,42 @@ class WhoAmISerializer(serializers.Serializer[Any]):
 class InvitationSentSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField()
     email = serializers.EmailField(help_text="Where the invitation went.")
+
+
+class PeopleImportInputSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(help_text="CSV (UTF-8) or XLSX, at most 5 MB and 20,000 rows.")
+    dry_run = serializers.BooleanField(
+        default=True, help_text="Check and preview only (the default); false writes."
+    )
+
+
+class PeopleImportChangeSerializer(serializers.Serializer[Any]):
+    line = serializers.IntegerField(help_text="The row's line in the file (header = 1).")
+    email = serializers.EmailField()
+    action = serializers.ChoiceField(choices=["create", "update", "deactivate", "unchanged"])
+    # The SPEC names this key "fields"; the metaclass takes it off the class, so the
+    # serializer's own ``fields`` property is untouched (mypy cannot see that).
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.JSONField(), min_length=2, max_length=2),
+        help_text="Changed fields only: {field: [old, new]}.",
+    )
+
+
+class PeopleImportResultSerializer(serializers.Serializer[Any]):
+    dry_run = serializers.BooleanField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    deactivated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    changes = PeopleImportChangeSerializer(many=True)
+
+
+class PeopleImportErrorSerializer(serializers.Serializer[Any]):
+    rows = serializers.DictField(
+        child=serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+        required=False,
+        help_text='{"<line>": {"<column>": ["message"]}}; line 1 is the header.',
+    )
+    file = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="A file that cannot be read."
+    )

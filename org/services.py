@@ -96,6 +96,22 @@ def _set_hr(user: User, value: bool) -> None:
     user.__dict__.pop("_levelhead_is_hr", None)
 
 
+def person_lock(pk: int) -> Person:
+    """The person's row, locked until the transaction ends (callers are services)."""
+    return Person.objects.select_for_update().get(pk=pk)
+
+
+def hr_role_set(*, user: User, value: bool) -> None:
+    """Grant or remove the HR role of a login (company sign-in's ``OIDC_HR_GROUPS``):
+    nothing is written when it already is as asked."""
+    if is_hr_member(user) != value:
+        _set_hr(user, value)
+
+
+def is_hr_member(user: User) -> bool:
+    return user.groups.filter(name=settings.HR_GROUP_NAME).exists()
+
+
 def _snapshot(person: Person) -> dict[str, Any]:
     return {
         "full_name": person.full_name,

@@ -4,11 +4,9 @@ Everything is read in a fixed number of queries, whatever the size of the popula
 (``values_list`` rows, no model instances, no ``IN`` lists of ids: every query filters
 through the cycle), and computed in Python.
 
-- The population is every person with a submitted review in the cycle (submitted,
-  calibrated, released or acknowledged).
-- Team, level, function, manager and ladder are the review's snapshot: the cycle as it
-  was, even after people move (SPEC §6: "a person's level is their level when the cycle
-  was reviewed").
+- The population: everyone with a submitted (or later) review in the cycle.
+- Team, level, function, manager, ladder, tenure band and location are the review's
+  snapshot: the cycle as it was, even after people move (SPEC §6).
 - Demographic groups are the person's current self-identified answers; no answer and
   "prefer not to say" both form the group ``undisclosed``.
 """
@@ -29,12 +27,8 @@ from reviews import lint, lint_terms
 from reviews.models import Assessment, Evidence, LintTerm, Review, ReviewCycle
 from rubrics.models import Ladder, Rating
 
-SUBMITTED_STATUSES = (
-    Review.Status.SUBMITTED,
-    Review.Status.CALIBRATED,
-    Review.Status.RELEASED,
-    Review.Status.ACKNOWLEDGED,
-)
+_S = Review.Status
+SUBMITTED_STATUSES = (_S.SUBMITTED, _S.CALIBRATED, _S.RELEASED, _S.ACKNOWLEDGED)
 
 HIGH_RATING = "high_rating"
 LOW_RATING = "low_rating"

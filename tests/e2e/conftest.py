@@ -20,13 +20,36 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def oidc_provider() -> Iterator[str]:
+    """A real OpenID provider on loopback (oidc-provider-mock): the demo server offers
+    company sign-in through it, as a company's Okta or Entra ID would be."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "oidc_provider_mock", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answers(f"{base}/.well-known/openid-configuration", what="The OpenID provider")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory, oidc_provider: str) -> Iterator[str]:
     db = tmp_path_factory.mktemp("e2e") / "demo.sqlite3"
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{db}",
         "DEBUG": "true",
         "AXES_ENABLED": "false",
+        "OIDC_ISSUER": oidc_provider,
+        "OIDC_CLIENT_ID": "levelhead-e2e",
+        "OIDC_CLIENT_SECRET": "levelhead-e2e-secret",
+        "OIDC_PROVIDER_NAME": "Example SSO",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     manage = [sys.executable, str(ROOT / "manage.py")]

@@ -3,6 +3,8 @@ about me, the API documentation and token, teams, people and demographics."""
 
 from __future__ import annotations
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from tests.route_cases import ANON_API, ANON_HTML, NO_ARGS, Case, everyone, hr_only, roles
 
 ROUTES: list[Case] = [
@@ -96,6 +98,16 @@ ROUTES: list[Case] = [
         api=True,
         note="the engineer has a password already",
     ),
+    # --- Company sign-in (org/oidc.py): off in these tests (no OIDC_ISSUER) -------------
+    Case(
+        "oidc_authentication_init",
+        "get",
+        NO_ARGS,
+        everyone(404, 404),
+        note="company sign-in not set up (tests/test_company_sign_in.py runs it)",
+    ),
+    Case("oidc_authentication_callback", "get", NO_ARGS, everyone(404, 404)),
+    Case("company-sign-in-refused", "get", NO_ARGS, everyone(403, 403)),
     # --- API documentation -------------------------------------------------------------
     Case("api-schema", "get", NO_ARGS, everyone(200, 200), api=True),
     Case("api-docs", "get", NO_ARGS, everyone(200, 200), api=True),
@@ -234,5 +246,35 @@ ROUTES: list[Case] = [
         hr_only(200, 403, ANON_API),
         api=True,
         data=lambda w: {"key": "gender", "label": "Gender", "values": ["woman", "man"]},
+    ),
+    # --- People import (org/people_import/): the API and HR's page ----------------------
+    Case(
+        "api:person-import",
+        "post",
+        NO_ARGS,
+        hr_only(400, 403, ANON_API),
+        api=True,
+        note="no file attached: 400",
+    ),
+    Case(
+        "api:person-import",
+        "get",
+        NO_ARGS,
+        hr_only(405, 403, ANON_API),
+        api=True,
+        note="refused before the method is looked at",
+    ),
+    Case("people-import", "get", NO_ARGS, hr_only(200, 404, ANON_HTML)),
+    Case(
+        "people-import",
+        "post",
+        NO_ARGS,
+        hr_only(200, 404, ANON_HTML),
+        data=lambda w: {
+            "file": SimpleUploadedFile(
+                "people.csv", b"email,location\nengineer@example.org,Oslo\n", "text/csv"
+            )
+        },
+        note="a dry-run preview",
     ),
 ]

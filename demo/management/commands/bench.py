@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from demo import rubrics as rubrics_demo
 from demo.bench import audit as audit_bench
 from demo.bench import outcomes as outcomes_bench
+from demo.bench import people_import as people_import_bench
 from demo.org import seed_actor
 from org import services
 from org.models import Person, Team, User
@@ -52,6 +53,7 @@ class Command(BaseCommand):
         calibration_bench.run(self.stdout, people)
         audit_bench.run(self.stdout, people)
         outcomes_bench.run(stdout=self.stdout, hr_user=people["hr"].user)
+        people_import_bench.run(self.stdout, people["hr"].user)
 
     @transaction.atomic
     def build_org(self, actor: User, n: int) -> dict[str, Person]:
