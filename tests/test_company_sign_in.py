@@ -4,12 +4,15 @@ PKCE, state and nonce, the ID token verified against the provider's JWKS."""
 
 from __future__ import annotations
 
+import datetime
 import subprocess
 import sys
 from collections.abc import Iterator
 
+import jwt
 import pytest
 import requests
+import time_machine
 from django.contrib.auth.models import Group
 from django.test import Client
 
@@ -106,12 +109,17 @@ def test_after_the_first_sign_in_the_sub_is_what_counts(world, company):
     ],
 )
 def test_unknown_or_unverified_sign_ins_are_refused_and_no_account_is_made(
-    world, company, claims, reason
+    world, company, claims, reason, caplog
 ):
     users = User.objects.count()
     _claims(company, "sub-x", **claims)
     browser = Client()
-    refused = _sign_in(browser, "sub-x")
+    with caplog.at_level("WARNING", logger="levelhead.sign_in"):
+        refused = _sign_in(browser, "sub-x")
+    # Logged, with the reason and nothing the provider said about the person.
+    [record] = [r for r in caplog.records if r.name == "levelhead.sign_in"]
+    assert record.reason in ("unknown", "unverified")
+    assert "example.org" not in record.getMessage()
     assert refused.status_code == 302 and refused["Location"] == "/login/company/refused/"
     page = browser.get(refused["Location"])
     assert page.status_code == 403 and reason in page.content.decode()
@@ -204,6 +212,10 @@ def test_a_tampered_id_token_is_refused(world, company):
         backend.verify_token(tampered, nonce=nonce)
     with pytest.raises(SuspiciousOperation):
         backend.verify_token(token, nonce="another-nonce")
+    # The same token, once it has expired (the provider's tokens live for an hour).
+    later = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(hours=3)
+    with time_machine.travel(later), pytest.raises(jwt.ExpiredSignatureError):
+        backend.verify_token(token, nonce=nonce)
 
 
 def test_without_local_login_passwords_are_refused_but_for_superusers(world, company, settings):
