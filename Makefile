@@ -93,6 +93,7 @@ BENCH_DB ?= sqlite:///$(CURDIR)/bench.sqlite3
 bench: install
 	rm -f bench.sqlite3
 	DATABASE_URL=$(BENCH_DB) DEBUG=true AXES_ENABLED=false $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DB) DEBUG=true AXES_ENABLED=false $(PY) manage.py createcachetable
 	DATABASE_URL=$(BENCH_DB) DEBUG=true AXES_ENABLED=false $(PY) manage.py bench
 	$(MAKE) --no-print-directory bench-throughput
 
