@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import subprocess
+import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -23,3 +28,49 @@ def wait_until_answers(url: str, *, tries: int = 150, what: str = "The server") 
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"{what} at {url} did not start.")
+
+
+@contextlib.contextmanager
+def oidc_provider() -> Iterator[str]:
+    """A real OpenID provider on loopback (oidc-provider-mock), for as long as the block
+    runs: its base URL, which is also its issuer."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "oidc_provider_mock", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_answers(f"{base}/.well-known/openid-configuration", what="The OpenID provider")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def gunicorn_processes(count: int, env: dict[str, str], cwd: Path) -> Iterator[list[str]]:
+    """``count`` gunicorn processes of one worker each serving Levelhead with ``env``, on
+    their own loopback ports, until the block ends: their base URLs."""
+    ports = [free_port() for _ in range(count)]
+    servers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", "1", "-b", f"127.0.0.1:{p}"],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for p in ports
+    ]
+    bases = [f"http://127.0.0.1:{port}" for port in ports]
+    try:
+        for base in bases:
+            wait_until_answers(f"{base}/login/", what="The web process")
+        yield bases
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=10)

@@ -5,8 +5,6 @@ PKCE, state and nonce, the ID token verified against the provider's JWKS."""
 from __future__ import annotations
 
 import datetime
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import jwt
@@ -18,24 +16,13 @@ from django.test import Client
 
 from org import oidc
 from org.models import CompanyIdentity, User
-from tests.processes import free_port, wait_until_answers
+from tests.processes import oidc_provider
 
 
 @pytest.fixture(scope="module")
 def provider() -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "oidc_provider_mock", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_answers(f"{base}/.well-known/openid-configuration", what="The OpenID provider")
+    with oidc_provider() as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ import redis
 
 from core import near_cache
 from core.near_cache import NearCache
+from tests.processes import gunicorn_processes
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -152,8 +153,6 @@ Person.objects.create(user=user, full_name="Hana Before", team=Team.objects.crea
 @pytest.fixture(scope="module")
 def two_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
     """Two gunicorn processes on one SQLite database, sessions and pages in one Redis."""
-    from tests.processes import free_port, wait_until_answers
-
     db = tmp_path_factory.mktemp("near-cache") / "db.sqlite3"
     redis_db = redis.Redis.from_url(REDIS_URL.rsplit("/", 1)[0] + "/14")
     redis_db.flushdb()
@@ -168,27 +167,10 @@ def two_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "createcachetable"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "shell", "-c", SETUP], cwd=ROOT, env=env, check=True)
-    ports = [free_port(), free_port()]
-    servers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", "1", "-b", f"127.0.0.1:{p}"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for p in ports
-    ]
-    bases = [f"http://127.0.0.1:{port}" for port in ports]
     try:
-        for base in bases:
-            wait_until_answers(f"{base}/login/", what="The web process")
-        yield bases
+        with gunicorn_processes(2, env, ROOT) as bases:
+            yield bases
     finally:
-        for process in servers:
-            process.terminate()
-        for process in servers:
-            process.wait(timeout=10)
         redis_db.flushdb()
 
 

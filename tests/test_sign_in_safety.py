@@ -16,7 +16,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from org.api import LoginThrottle
-from tests.processes import free_port, wait_until_answers
+from tests.processes import gunicorn_processes
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN_URL = "/api/v1/auth/token/"
@@ -157,36 +157,8 @@ def two_web_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "createcachetable"], cwd=ROOT, env=env, check=True)
-    ports = [free_port(), free_port()]
-    servers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi",
-                "--workers",
-                "1",
-                "--bind",
-                f"127.0.0.1:{port}",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for port in ports
-    ]
-    bases = [f"http://127.0.0.1:{port}" for port in ports]
-    try:
-        for base in bases:
-            wait_until_answers(f"{base}/login/", what="The web process")
+    with gunicorn_processes(2, env, ROOT) as bases:
         yield bases
-    finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(timeout=10)
 
 
 def _token_status(base: str, forwarded_for: str) -> int:

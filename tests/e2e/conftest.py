@@ -15,27 +15,17 @@ from pathlib import Path
 import pytest
 
 from tests.processes import free_port, wait_until_answers
+from tests.processes import oidc_provider as start_oidc_provider
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
 def oidc_provider() -> Iterator[str]:
-    """A real OpenID provider on loopback (oidc-provider-mock): the demo server offers
-    company sign-in through it, as a company's Okta or Entra ID would be."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "oidc_provider_mock", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_answers(f"{base}/.well-known/openid-configuration", what="The OpenID provider")
+    """The demo server offers company sign-in through a real provider on loopback, as a
+    company's Okta or Entra ID would be."""
+    with start_oidc_provider() as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
