@@ -37,6 +37,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from core.auth import CachedModelBackend
 from org.models import CompanyIdentity, User
 from org.selectors import person_for_sign_in
 from org.services import hr_role_set
@@ -125,8 +126,9 @@ class CompanySignIn(OIDCAuthenticationBackend):
         return super().authenticate(request, **kwargs)
 
     def get_user(self, user_id: Any) -> Any:
-        user = User.objects.filter(pk=user_id).first()
-        return user if user is not None and user.is_active else None
+        # A company sign-in's session names this backend: its login is kept per data
+        # version like a password sign-in's (core.auth), inactive logins refused.
+        return CachedModelBackend().get_user(user_id)
 
     def retrieve_matching_jwk(self, token: Any) -> Any:
         """The provider's signing key for ``token``. A token without a ``kid`` header is

@@ -249,3 +249,16 @@ def test_a_password_sign_in_signs_out_here_only(world, company, client_for):
     out = browser.post("/logout/")
     assert out["Location"] == "/login/"
     assert _signed_in_as(browser) is None
+
+
+def test_a_company_signed_in_request_asks_the_database_nothing_about_who_it_is(world, company):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _claims(company, "sub-erin", email="engineer@example.org", email_verified=True)
+    browser = Client()
+    _sign_in(browser, "sub-erin")
+    assert _signed_in_as(browser) == "engineer"
+    with CaptureQueriesContext(connection) as asked:
+        assert _signed_in_as(browser) == "engineer"
+    assert not [q for q in asked.captured_queries if '"org_user"' in q["sql"]]
