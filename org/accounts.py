@@ -29,6 +29,12 @@ from org.models import Person, User
 from org.selectors import is_hr, people_not_signed_in_yet
 
 
+def password_sign_in_allowed(user: User) -> bool:
+    """Whether ``user`` may sign in with a password (the sign-in page and the API token
+    endpoint): always, unless ``LOCAL_LOGIN`` is off, when only superusers may."""
+    return bool(settings.LOCAL_LOGIN or user.is_superuser)
+
+
 def site_url(request: HttpRequest) -> str:
     """Where links in emails point: SITE_URL, else the address this request came to."""
     return str(settings.SITE_URL or request.build_absolute_uri("/"))

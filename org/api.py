@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.cache import caches
 from drf_spectacular.utils import extend_schema
@@ -67,7 +66,7 @@ class ObtainTokenView(APIView):
         )
         if user is None or not user.is_active:
             raise AuthenticationFailed("Unable to sign in with those credentials.")
-        if not settings.LOCAL_LOGIN and not user.is_superuser:
+        if not accounts.password_sign_in_allowed(user):
             raise AuthenticationFailed("Password sign-in is turned off: use company sign-in.")
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

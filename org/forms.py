@@ -3,10 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 
+from org.accounts import password_sign_in_allowed
 from org.models import DemographicDimension
 
 
@@ -49,7 +49,7 @@ class LoginForm(_BoundedUsernameMixin, AuthenticationForm):
 
     def confirm_login_allowed(self, user: Any) -> None:
         super().confirm_login_allowed(user)
-        if not settings.LOCAL_LOGIN and not user.is_superuser:
+        if not password_sign_in_allowed(user):
             raise forms.ValidationError(
                 "Sign in with your company account: password sign-in is turned off.",
                 code="local_login_off",
