@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from calibration.views import board, case, documents, letter, promotions
 
@@ -29,4 +29,6 @@ urlpatterns = [
     # The engineer's outcome letter (calibration/views/letter.py)
     path("reviews/<int:pk>/outcome/", letter.letter, name="letter"),
     path("reviews/<int:pk>/outcome.pdf", letter.letter_pdf, name="letter-pdf"),
+    # Appeals of released reviews (calibration/appeal_urls.py)
+    path("", include("calibration.appeal_urls")),
 ]

@@ -10,10 +10,13 @@ from rest_framework.routers import DefaultRouter, DynamicRoute, Route
 
 from audit import api as audit_api
 from calibration import api as calibration_api
+from calibration import appeals_api
 from org import api as org_api
 from outcomes import api as outcomes_api
 from reviews import api as reviews_api
+from reviews import self_assessment_api
 from rubrics import api as rubrics_api
+from upward import api as upward_api
 
 
 class Router(DefaultRouter):
@@ -56,6 +59,9 @@ router.register(
     "feedback-requests", reviews_api.FeedbackRequestViewSet, basename="feedback-request"
 )
 router.register("check-ins", reviews_api.CheckInViewSet, basename="check-in")
+self_assessment_api.register(router)
+upward_api.register(router)
+appeals_api.register(router)
 router.register(
     "calibration-sessions", calibration_api.SessionViewSet, basename="calibration-session"
 )
@@ -72,6 +78,9 @@ app_name = "api"
 urlpatterns = [
     path("me/", org_api.WhoAmIView.as_view(), name="me"),
     *router.urls,
+    *self_assessment_api.urlpatterns,
+    *upward_api.urlpatterns,
+    *appeals_api.urlpatterns,
     path(
         "cycles/<int:pk>/apply-promotions/",
         calibration_api.ApplyPromotionsView.as_view(),

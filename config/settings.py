@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "org",
     "rubrics",
     "reviews",
+    "upward",
     "calibration",
     "audit",
     "outcomes",
@@ -203,6 +204,9 @@ AUDIT_MIN_GROUP_SIZE = env.int("AUDIT_MIN_GROUP_SIZE", default=5)
 # the report page and in the PDF: the reference group and the groups below four-fifths.
 # The JSON report and the CSV always hold every group.
 AUDIT_MAX_LISTED_GROUPS = env.int("AUDIT_MAX_LISTED_GROUPS", default=30)
+# Anonymous upward feedback (SPEC §11.4): answers are shown, as an aggregate only, once at
+# least this many people have answered.
+ANONYMOUS_MIN_RESPONSES = env.int("ANONYMOUS_MIN_RESPONSES", default=3)
 
 # Login throttling (django-axes): lock a username+IP pair after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

@@ -76,6 +76,7 @@ urlpatterns = [
     path("rubrics/", include("rubrics.urls")),
     path("", include("reviews.urls")),
     path("", include("calibration.urls")),
+    path("", include("upward.urls")),
     path("", include("audit.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("admin/", admin.site.urls),

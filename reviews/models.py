@@ -83,6 +83,9 @@ class Evidence(models.Model):
     attributed_to = models.ForeignKey(
         "org.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Competency keys of the person's ladder this item speaks to (optional tags, SPEC §11.2):
+    # the growth page lists an item under each competency it is tagged with or cited for.
+    competencies = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()

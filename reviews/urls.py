@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from reviews.views import check_ins, cycles, evidence, feedback, reviews
 
@@ -28,4 +28,7 @@ urlpatterns = [
     path("cycles/", cycles.cycles, name="cycles"),
     path("cycles/<int:pk>/", cycles.cycle_detail, name="cycle"),
     path("cycles/<int:pk>/transition/", cycles.cycle_transition_page, name="cycle-transition"),
+    # Self-assessments (reviews/self_assessment_urls.py) and where I stand (growth_urls.py)
+    path("", include("reviews.self_assessment_urls")),
+    path("", include("reviews.growth_urls")),
 ]

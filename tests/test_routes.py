@@ -23,15 +23,18 @@ from org.models import User
 from tests.audit import api_routes as audit_api_routes
 from tests.audit import page_routes as audit_page_routes
 from tests.calibration import api_routes as calibration_api_routes
+from tests.calibration import appeal_routes
 from tests.calibration import board_page_routes, letter_page_routes
 from tests.conftest import FAST_HASHERS, ROLES, user_for
 from tests.factories import build_world
 from tests.org import routes as org_routes
 from tests.outcomes import routes as outcome_routes
 from tests.reviews import api_routes as review_api_routes
-from tests.reviews import library_page_routes, review_page_routes
+from tests.reviews import growth_routes, library_page_routes, review_page_routes
+from tests.reviews import self_assessment_routes
 from tests.route_cases import ANON_HTML, Case
 from tests.rubrics import routes as rubric_routes
+from tests.upward import routes as upward_routes
 
 # Every row, by app; the page rows of reviews, calibration and audit sit next to their tests.
 ROUTES: list[Case] = [
@@ -46,7 +49,14 @@ ROUTES: list[Case] = [
     *audit_api_routes.ROUTES,
     *audit_page_routes.ROUTES,
     *outcome_routes.ROUTES,
+    *self_assessment_routes.ROUTES,
+    *growth_routes.ROUTES,
+    *appeal_routes.ROUTES,
+    *upward_routes.ROUTES,
 ]
+
+# The engineer's voice (SPEC §11): each adds what its routes act on to the route world.
+WORLD_EXTENSIONS = [self_assessment_routes, growth_routes, appeal_routes, upward_routes]
 
 # Namespaces covered by their own role tests: the admin (tests/org/test_admin.py walks
 # every registered model for every role).
@@ -131,6 +141,8 @@ def build_route_world() -> SimpleNamespace:
     w.ingestion_token, _secret = outcome_services.ingestion_token_create(
         actor=w.root, name="Route tests"
     )
+    for extension in WORLD_EXTENSIONS:
+        extension.extend_world(w)
     return w
 
 

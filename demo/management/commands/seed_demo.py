@@ -10,6 +10,7 @@ from demo import org as org_demo
 from demo import outcomes as outcomes_demo
 from demo import reviews as reviews_demo
 from demo import rubrics as rubrics_demo
+from demo import voice as voice_demo
 
 
 class Command(BaseCommand):
@@ -42,7 +43,8 @@ class Command(BaseCommand):
                 ladders = rubrics_demo.seed_rubrics(actor=actor)
                 org_demo.seed_org(actor=actor, ladders=ladders)
                 org_demo.seed_demographics(actor=actor)
-                reviews_demo.seed_reviews(actor=actor)
+                cycles = reviews_demo.seed_reviews(actor=actor)
+                voice_demo.seed_voice(actor=actor, cycles=cycles)
                 outcomes_demo.seed_outcomes(actor=actor)
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write("")

@@ -1,0 +1,1 @@
+"""Anonymous upward feedback on a manager (SPEC §11.4)."""
