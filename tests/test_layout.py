@@ -19,7 +19,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Lowest first: an app may import from itself and from the apps before it. config (settings
 # and URLs) sits on top of everything and is not listed.
-APP_ORDER = ["core", "org", "rubrics", "outcomes", "reviews", "upward", "calibration", "audit", "home"]
+APP_ORDER = [
+    "core",
+    "org",
+    "rubrics",
+    "outcomes",
+    "reviews",
+    "upward",
+    "calibration",
+    "audit",
+    "home",
+]
 TOP_APPS = {"demo", "config"}  # may import any app
 PACKAGES = [*APP_ORDER, *sorted(TOP_APPS)]
 MAX_LINES = 500

@@ -23,15 +23,18 @@ from org.models import User
 from tests.audit import api_routes as audit_api_routes
 from tests.audit import page_routes as audit_page_routes
 from tests.calibration import api_routes as calibration_api_routes
-from tests.calibration import appeal_routes
-from tests.calibration import board_page_routes, letter_page_routes
+from tests.calibration import appeal_routes, board_page_routes, letter_page_routes
 from tests.conftest import FAST_HASHERS, ROLES, user_for
 from tests.factories import build_world
 from tests.org import routes as org_routes
 from tests.outcomes import routes as outcome_routes
 from tests.reviews import api_routes as review_api_routes
-from tests.reviews import growth_routes, library_page_routes, review_page_routes
-from tests.reviews import self_assessment_routes
+from tests.reviews import (
+    growth_routes,
+    library_page_routes,
+    review_page_routes,
+    self_assessment_routes,
+)
 from tests.route_cases import ANON_HTML, Case
 from tests.rubrics import routes as rubric_routes
 from tests.upward import routes as upward_routes
