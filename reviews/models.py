@@ -22,6 +22,10 @@ class ReviewCycle(models.Model):
     rubric_versions = models.ManyToManyField(
         "rubrics.RubricVersion", related_name="cycles", blank=True
     )
+    # Self-assessments (SPEC §11.1, §12.1): when required, a manager's review cannot be
+    # submitted until the subject's self-assessment is, or its due date has passed.
+    self_assessment_required = models.BooleanField(default=False)
+    self_assessment_due = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -321,3 +325,74 @@ class LintTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.phrase}"
+
+
+class SelfAssessment(models.Model):
+    """The subject's own account of a cycle (SPEC §11.1), written against the same pinned
+    rubric as the manager's review; once submitted it never changes."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+
+    NARRATIVE_SECTIONS = Review.NARRATIVE_SECTIONS
+
+    cycle = models.ForeignKey(
+        ReviewCycle, on_delete=models.PROTECT, related_name="self_assessments"
+    )
+    subject = models.ForeignKey(
+        "org.Person", on_delete=models.PROTECT, related_name="self_assessments"
+    )
+    rubric_version = models.ForeignKey(
+        "rubrics.RubricVersion", on_delete=models.PROTECT, related_name="self_assessments"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    version = models.PositiveIntegerField(default=1)
+    ownership = models.TextField(blank=True, max_length=20000)
+    impact = models.TextField(blank=True, max_length=20000)
+    outcomes = models.TextField(blank=True, max_length=20000)
+    growth = models.TextField(blank=True, max_length=20000)
+    context = models.TextField(blank=True, max_length=20000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "subject"], name="one_self_assessment_per_cycle"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Self-assessment of {self.subject_id} in {self.cycle_id}"
+
+
+class SelfAssessmentItem(models.Model):
+    """One competency of a self-assessment: an optional self-rating, the narrative, the
+    evidence the subject cites."""
+
+    self_assessment = models.ForeignKey(
+        SelfAssessment, on_delete=models.CASCADE, related_name="items"
+    )
+    competency = models.CharField(max_length=60)
+    rating = models.CharField(max_length=60, blank=True)
+    narrative = models.TextField(blank=True, max_length=20000)
+    evidence = models.ManyToManyField(Evidence, blank=True, related_name="self_citations")
+    order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["self_assessment_id", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["self_assessment", "competency"], name="one_self_item_per_competency"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.self_assessment_id}:{self.competency}"
