@@ -39,6 +39,8 @@ RATE_PHRASE = {
     "promoted": "promotion rate",
     "calibrated_up": "rate of ratings raised in calibration",
     "calibrated_down": "rate of ratings lowered in calibration",
+    "appealed": "appeal rate",
+    "changed_on_appeal": "rate of ratings changed on appeal",
 }
 ODDS_PHRASE = {
     "high_rating": "a high rating",
@@ -46,9 +48,11 @@ ODDS_PHRASE = {
     "promoted": "promotion",
     "calibrated_up": "a rating raised in calibration",
     "calibrated_down": "a rating lowered in calibration",
+    "appealed": "an appeal",
+    "changed_on_appeal": "a rating changed on appeal",
 }
 # Outcomes where the higher rate is the less favourable side.
-ADVERSE = frozenset({"low_rating", "calibrated_down"})
+ADVERSE = frozenset({"low_rating", "calibrated_down", "changed_on_appeal"})
 
 
 def _p(test: Mapping[str, Any]) -> tuple[float | None, str]:

@@ -10,7 +10,10 @@ from django.conf import settings
 from django.utils.text import slugify
 
 from audit.charts import rates_svg, trend_svg
+from audit.selectors.appeal_rates import APPEALED, CHANGED_ON_APPEAL
 from audit.selectors.population import OUTCOMES
+
+APPEAL_OUTCOMES = frozenset({APPEALED, CHANGED_ON_APPEAL})
 
 
 def _pct(value: Any) -> str:
@@ -150,6 +153,10 @@ def report_sections(
         count = len(results[0]["groups"]) if results else 0
         large = count > limit
         for result in results:
+            if result["outcome"] in APPEAL_OUTCOMES and result.get("withheld"):
+                # Too few appeals to report (or none): the page leaves the appeal tables
+                # out rather than add empty ones; the JSON and CSV say they are withheld.
+                continue
             outcome = outcomes[result["outcome"]]
             groups = result["groups"]
             note = ""

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from calibration import selectors
 from calibration.models import CalibrationCase, CalibrationSession, SessionPacket
+from calibration.selectors.appeals import letter_appeal_change
 from calibration.tasks import build_packet
 from core.background_documents import build_request
 from core.csv import to_csv
@@ -106,6 +107,9 @@ def letter_context(review: Review) -> dict[str, Any]:
     cited = {e.pk: e for a in review.assessments.all() for e in a.evidence.all()}
     for case in cases:
         cited.update({e.pk: e for e in case.evidence.all()})
+    # A rating changed on appeal is part of why the final rating is what it is (SPEC
+    # §1.5); an appeal that changed nothing is told on the review page, not here.
+    appeal = letter_appeal_change(review)
     return {
         "review": review,
         "rubric": rubric,
@@ -113,6 +117,10 @@ def letter_context(review: Review) -> dict[str, Any]:
         "proposed": ratings.get(review.overall_rating),
         "rating_changed": changed,
         "rating_case": rating_case,
+        "calibrated": ratings.get(rating_case.calibrated_rating) if rating_case else None,
+        "appeal": appeal,
+        "appeal_from": ratings.get(appeal.from_rating) if appeal else None,
+        "appeal_refs": _ref_rows(appeal.rubric_refs, rubric) if appeal else [],
         "promotion_case": promotion_case,
         "expectations": expectations,
         "evidence": sorted(cited.values(), key=lambda e: (e.occurred_on, e.pk)),
@@ -120,6 +128,26 @@ def letter_context(review: Review) -> dict[str, Any]:
             {"assessment": a, "rating": ratings.get(a.rating)} for a in review.assessments.all()
         ],
     }
+
+
+def _ref_rows(refs: list[dict[str, str]], rubric: dict[str, Any]) -> list[dict[str, Any]]:
+    """Cited rubric expectations with their competency's name and, at the review's level,
+    the expectation's text."""
+    items = {c["competency"].key: c for c in rubric["competencies"]}
+    rows = []
+    for ref in refs:
+        item = items.get(ref["competency"])
+        same_level = rubric["level"] is not None and ref["level"] == rubric["level"].code
+        rows.append(
+            {
+                "level": ref["level"],
+                "name": item["competency"].name if item else ref["competency"],
+                "text": item["expectation"].text
+                if item and same_level and item["expectation"]
+                else "",
+            }
+        )
+    return rows
 
 
 def letter_pdf(review: Review) -> bytes:

@@ -129,10 +129,17 @@ class DecisionLog(models.Model):
         SESSION_OPENED = "session_opened", "Session opened"
         DECIDED = "decided", "Case decided"
         SESSION_FINALIZED = "session_finalized", "Session finalized"
+        APPEAL_CHANGED = "appeal_changed", "Rating changed on appeal"
 
-    session = models.ForeignKey(CalibrationSession, on_delete=models.PROTECT, related_name="log")
+    # Null only for a rating changed on appeal of a review that no session calibrated.
+    session = models.ForeignKey(
+        CalibrationSession, on_delete=models.PROTECT, null=True, blank=True, related_name="log"
+    )
     case = models.ForeignKey(
         CalibrationCase, on_delete=models.PROTECT, null=True, blank=True, related_name="log"
+    )
+    appeal = models.ForeignKey(
+        "Appeal", on_delete=models.PROTECT, null=True, blank=True, related_name="log"
     )
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=20, choices=Action.choices)
@@ -178,3 +185,47 @@ class SessionPacket(BackgroundDocument):
 
     def __str__(self) -> str:
         return f"Packet {self.session_id} {self.status}"
+
+
+class Appeal(models.Model):
+    """A subject's appeal of their released review (SPEC §11.3): opened once, resolved once
+    by HR, never edited (calibration.appeals is the only writer)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    class Resolution(models.TextChoices):
+        UPHELD = "upheld", "Upheld"
+        CHANGED = "changed", "Changed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    review = models.OneToOneField("reviews.Review", on_delete=models.PROTECT, related_name="appeal")
+    reason = models.TextField(max_length=8000)
+    evidence = models.ManyToManyField("reviews.Evidence", blank=True, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    resolution = models.CharField(max_length=9, choices=Resolution.choices, blank=True)
+    resolution_note = models.TextField(blank=True, max_length=8000)
+    rubric_refs = models.JSONField(default=list, blank=True)
+    # The final rating before and after a `changed` resolution (blank otherwise).
+    from_rating = models.CharField(max_length=60, blank=True)
+    to_rating = models.CharField(max_length=60, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # HR's queue: open ones first (status "open" sorts before "resolved"), oldest first.
+        ordering = ["status", "opened_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Appeal {self.pk} ({self.status})"

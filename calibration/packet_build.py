@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from calibration import selectors
 from calibration.models import CalibrationSession, SessionPacket
+from calibration.selectors.self_gap import review_self_gaps
 from core.background_documents import Lease, build_claim
 from core.pdf import render_pdf
 from reviews.lint import lint_review
@@ -27,7 +28,7 @@ def packet_context(
     cases = selectors.session_cases(session)
     reviews = {r.pk: r for r in selectors.case_reviews(cases)}
     terms = load_terms()
-    sections = []
+    sections: list[dict[str, Any]] = []
     rubrics: dict[tuple[int, str, str], dict[str, Any]] = {}
     for i, case in enumerate(cases, 1):
         review = reviews[case.review_id]
@@ -47,6 +48,12 @@ def packet_context(
         )
         if progress is not None:
             progress(i, len(cases))
+    # The subjects' submitted self-ratings beside the managers' (one query for all).
+    gaps = review_self_gaps(
+        [s["review"] for s in sections], {s["review"].pk: s["rubric"] for s in sections}
+    )
+    for section in sections:
+        section["self_gap"] = gaps[section["review"].pk]
     levels = sorted({c.level for c in cases})
     return {
         "session": session,

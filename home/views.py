@@ -11,6 +11,7 @@ from core.page_cache import cached_page
 from org import selectors
 from reviews.selectors import VISIBLE_TO_SUBJECT, feedback_list, review_list
 from rubrics.selectors import ladder_list
+from upward.selectors import pending_invitations
 
 
 @login_required
@@ -45,6 +46,8 @@ def home(request: HttpRequest) -> HttpResponse:
         if me
         else 0
     )
+    # Anonymous upward feedback waiting for my answer (SPEC §11.4).
+    upward_asks = list(pending_invitations(user=request.user)) if me else []
     return render(
         request,
         "home/home.html",
@@ -54,5 +57,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "my_ladder": my_ladder,
             "my_released": my_released,
             "pending_feedback": pending_feedback,
+            "upward_asks": upward_asks,
         },
     )

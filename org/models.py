@@ -192,6 +192,18 @@ class Activity(models.Model):
             "calibration_session_finalized",
             "Calibration session finalized",
         )
+        SELF_ASSESSMENT_CREATED = "self_assessment_created", "Self-assessment started"
+        SELF_ASSESSMENT_UPDATED = "self_assessment_updated", "Self-assessment saved"
+        SELF_ASSESSMENT_SUBMITTED = "self_assessment_submitted", "Self-assessment submitted"
+        CYCLE_SELF_ASSESSMENT_SETTINGS = (
+            "cycle_self_assessment_settings",
+            "Cycle self-assessment settings changed",
+        )
+        EVIDENCE_TAGGED = "evidence_tagged", "Evidence competencies tagged"
+        APPEAL_OPENED = "appeal_opened", "Appeal opened"
+        APPEAL_RESOLVED = "appeal_resolved", "Appeal resolved"
+        UPWARD_ROUND_CREATED = "upward_round_created", "Upward feedback asked"
+        UPWARD_ROUND_CLOSED = "upward_round_closed", "Upward feedback round closed"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True

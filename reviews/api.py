@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -51,6 +52,19 @@ from reviews.services.reviews import (
     review_submit,
     review_update,
 )
+from reviews.services.self_assessments import cycle_self_assessment_set
+
+
+def _split_self_assessment(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A cycle body's own fields, and its self-assessment settings (their own service:
+    they may change while the cycle is open)."""
+    fields = dict(data)
+    settings: dict[str, Any] = {}
+    if "self_assessment_required" in fields:
+        settings["required"] = fields.pop("self_assessment_required")
+    if "self_assessment_due" in fields:
+        settings["due"] = fields.pop("self_assessment_due")
+    return fields, settings
 
 
 class CycleViewSet(
@@ -76,7 +90,11 @@ class CycleViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = CycleInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        cycle = cycle_create(actor=signed_in(request.user), **data.validated_data)
+        fields, settings = _split_self_assessment(data.validated_data)
+        with transaction.atomic():
+            cycle = cycle_create(actor=signed_in(request.user), **fields)
+            if settings:
+                cycle_self_assessment_set(actor=signed_in(request.user), cycle=cycle, **settings)
         return Response(self._out(cycle), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CycleInputSerializer, responses=CycleSerializer)
@@ -86,7 +104,14 @@ class CycleViewSet(
             data=request.data, partial=kwargs.get("partial", False), context={"request": request}
         )
         data.is_valid(raise_exception=True)
-        cycle = cycle_update(actor=signed_in(request.user), cycle=cycle, **data.validated_data)
+        fields, settings = _split_self_assessment(data.validated_data)
+        with transaction.atomic():
+            if fields or not settings:
+                cycle = cycle_update(actor=signed_in(request.user), cycle=cycle, **fields)
+            if settings:
+                cycle = cycle_self_assessment_set(
+                    actor=signed_in(request.user), cycle=cycle, **settings
+                )
         return Response(self._out(cycle))
 
     @extend_schema(request=TransitionSerializer, responses=CycleSerializer)

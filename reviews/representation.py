@@ -123,6 +123,7 @@ EVIDENCE_ROW_COLUMNS = (
     "outcome_team_id",
     "outcome_start",
     "outcome_end",
+    "competencies",
 )
 EVIDENCE_ROW_JOINS = {"added_by_person": "added_by__person__id", "team_slug": "outcome_team__slug"}
 
@@ -172,4 +173,5 @@ def evidence_data(row: Mapping[str, Any]) -> dict[str, Any]:
             if window
             else ""
         ),
+        "competencies": list(row["competencies"] or []),
     }

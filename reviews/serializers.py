@@ -43,7 +43,16 @@ class CycleSerializer(serializers.ModelSerializer[ReviewCycle]):
 
     class Meta:
         model = ReviewCycle
-        fields = ["id", "name", "starts_on", "ends_on", "status", "rubric_versions"]
+        fields = [
+            "id",
+            "name",
+            "starts_on",
+            "ends_on",
+            "status",
+            "rubric_versions",
+            "self_assessment_required",
+            "self_assessment_due",
+        ]
 
 
 class CycleInputSerializer(serializers.Serializer[Any]):
@@ -51,6 +60,17 @@ class CycleInputSerializer(serializers.Serializer[Any]):
     starts_on = serializers.DateField(validators=[plausible_date])
     ends_on = serializers.DateField(validators=[plausible_date])
     rubric_versions = rubric_version_field(many=True, required=False)
+    self_assessment_required = serializers.BooleanField(
+        required=False,
+        help_text="Managers' reviews wait for the subject's submitted self-assessment "
+        "(until self_assessment_due has passed).",
+    )
+    self_assessment_due = serializers.DateField(
+        required=False,
+        allow_null=True,
+        validators=[plausible_date],
+        help_text="On or after starts_on; none: a required self-assessment is never late.",
+    )
 
 
 class TransitionSerializer(serializers.Serializer[Any]):
@@ -89,6 +109,7 @@ class EvidenceSerializer(serializers.ModelSerializer[Evidence]):
             "outcome_start",
             "outcome_end",
             "scorecard_url",
+            "competencies",
         ]
 
     def to_representation(self, instance: Evidence) -> dict[str, Any]:
@@ -116,6 +137,12 @@ class EvidenceInputSerializer(serializers.Serializer[Any]):
     )
     outcome_end = serializers.DateField(
         required=False, allow_null=True, validators=[plausible_date]
+    )
+    # Checked against the person's rubric by the service (evidence_competencies_clean).
+    competencies = serializers.ListField(
+        child=serializers.CharField(max_length=60),
+        required=False,
+        help_text="Optional competency keys of the person's ladder this item speaks to.",
     )
 
 

@@ -1,7 +1,15 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
+
+from upward import views
 
 app_name = "upward"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("upward/", views.index, name="index"),
+    path("upward/new/", views.new, name="new"),
+    path("upward/<int:pk>/", views.detail, name="detail"),
+    path("upward/<int:pk>/answer/", views.answer, name="answer"),
+    path("upward/<int:pk>/close/", views.close, name="close"),
+]

@@ -14,12 +14,20 @@ through the cycle), and computed in Python.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Aggregate, Count, Max, QuerySet
 
+from audit.selectors.appeal_rates import (
+    APPEAL_MARKS,
+    APPEALED,
+    CHANGED_ON_APPEAL,
+    appeal_outcomes,
+    appeal_rows,
+)
+from audit.selectors.groups import NOT_RECORDED, group_labels
 from calibration.models import CalibrationCase, CalibrationSession
 from core.query_state import StateQuery, aggregate_rows
 from org.models import PREFER_NOT_TO_SAY, DemographicAnswer, DemographicDimension, Person, Team
@@ -42,6 +50,9 @@ OUTCOMES: dict[str, tuple[str, bool]] = {
     PROMOTED: ("Promoted", False),
     CALIBRATED_UP: ("Calibrated up", False),
     CALIBRATED_DOWN: ("Calibrated down", True),
+    # Which way these two are flagged, and why: audit.selectors.appeal_rates.
+    APPEALED: ("Appealed", False),
+    CHANGED_ON_APPEAL: ("Changed on appeal", True),
 }
 
 ORG_DIMENSIONS: dict[str, str] = {
@@ -54,8 +65,6 @@ ORG_DIMENSIONS: dict[str, str] = {
     "location": "Location",
 }
 UNDISCLOSED = "undisclosed"
-# The group of people whose snapshot lacks the attribute (e.g. a deleted team).
-NOT_RECORDED = "not recorded"
 
 # Evidence kinds that tend to go unnoticed in reviews ("invisible work").
 INVISIBLE_WORK_KINDS = frozenset(
@@ -192,6 +201,7 @@ def population_sources(cycle: ReviewCycle) -> dict[str, Source]:
                 "finalized": Max("session__finalized_at"),
             },
         ),
+        "appeals": Source(appeal_rows(reviews), APPEAL_MARKS),
         "answers": Source(
             DemographicAnswer.objects.filter(person__in=reviews.values("subject_id")),
             {**ROWS, "t": Max("updated_at")},
@@ -259,26 +269,10 @@ def audit_dimensions() -> list[Dimension]:
     return dims
 
 
-def _labels(pairs: Iterable[tuple[int | None, str | None]]) -> dict[int | None, str]:
-    """Group names for (id, name) pairs: the name, or ``NOT_RECORDED`` without an id; two
-    ids sharing a name are told apart by id, so that they are not merged."""
-    unique = set(pairs)
-    ids_by_name: dict[str, set[int]] = defaultdict(set)
-    for pk, name in unique:
-        if pk is not None:
-            ids_by_name[name or ""].add(pk)
-    out: dict[int | None, str] = {None: NOT_RECORDED}
-    for pk, name in unique:
-        if pk is not None:
-            label = name or NOT_RECORDED
-            out[pk] = f"{label} (#{pk})" if len(ids_by_name[name or ""]) > 1 else label
-    return out
-
-
 def cycle_population(
     *, cycle: ReviewCycle, dimensions: list[Dimension] | None = None
 ) -> Population:
-    """Members of the cycle's audit with their groups and outcomes: four queries (three
+    """Members of the cycle's audit with their groups and outcomes: five queries (four
     when no demographic dimension is asked for), plus one to list the dimensions when
     ``dimensions`` is not given."""
     if dimensions is None:
@@ -327,6 +321,7 @@ def cycle_population(
         .values_list("review_id", "proposed_rating", "calibrated_rating")
     ):
         cases[review_id] = (proposed, calibrated)
+    appealed = appeal_outcomes(sources["appeals"].rows)
 
     answers: dict[int, dict[int, str]] = defaultdict(dict)
     demographic = [d for d in dimensions if d.kind == "demographic"]
@@ -338,8 +333,8 @@ def cycle_population(
         ):
             answers[person_id][dimension_id] = value
 
-    teams = _labels((r[4], r[5]) for r in rows)
-    managers = _labels((r[7], r[8]) for r in rows)
+    teams = group_labels((r[4], r[5]) for r in rows)
+    managers = group_labels((r[7], r[8]) for r in rows)
     wanted = {d.key for d in dimensions}
     members: list[Member] = []
     for (
@@ -371,6 +366,7 @@ def cycle_population(
                 outcomes.add(LOW_RATING)
         if promotion == CalibrationCase.PromotionDecision.APPROVED:
             outcomes.add(PROMOTED)
+        outcomes |= appealed.get(review_id, set())
         case = cases.get(review_id)
         if case is not None:
             before, after = scale.get(case[0]), scale.get(case[1])
@@ -487,11 +483,4 @@ def review_signals(
                 s.other_in_period += 1
                 s.other_cited += evidence_id in evidence
         out[m.review_id] = s
-    return out
-
-
-def group_members(members: Iterable[Member], key: str) -> Mapping[str, list[Member]]:
-    out: dict[str, list[Member]] = defaultdict(list)
-    for m in members:
-        out[m.groups[key]].append(m)
     return out

@@ -20,6 +20,7 @@ from audit import stats
 from audit.findings import report_findings
 from audit.selectors.access import audit_reader_require, cycle_summary, previous_cycle
 from audit.selectors.comparison import compare_results
+from audit.selectors.groups import group_members
 from audit.selectors.outcome_tables import (
     OUTCOME_KEYS,
     cycle_rates,
@@ -37,7 +38,6 @@ from audit.selectors.population import (
     Member,
     Signals,
     cycle_population,
-    group_members,
     review_signals,
 )
 from org.types import Viewer

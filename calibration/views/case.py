@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from calibration import selectors, services
 from calibration.forms import CaseDecideForm, ref_value
 from calibration.models import CalibrationCase, CalibrationSession
+from calibration.selectors.self_gap import review_self_gaps
 from calibration.views.board import actor_name, value_label
 from core.errors import ConflictError, StaleVersionError
 from core.page_cache import PAGE_TIMEOUT, cached_page, data_version
@@ -218,6 +219,8 @@ def _build_parts(request: HttpRequest, case: CalibrationCase, readable: set[int]
             for r in case.rubric_refs
         ],
         "current": case,
+        # The subject's submitted self-ratings beside the manager's (one query).
+        "self_gap": review_self_gaps([review], {review.pk: rubric})[review.pk],
     }
     expectations = {}
     for c in rubric["competencies"]:
@@ -285,6 +288,7 @@ _RENDERERS = (
             "_case_rubric_review",
             "_case_rubric",
             "_case_review",
+            "_case_self",
             "_case_current",
             "_case_findings",
         )

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from calibration import documents, selectors
+from calibration.selectors import appeals
 from org.selectors import person_for_user
 from org.services import access_log_record
 from reviews.models import Review
@@ -47,7 +48,12 @@ def letter(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "calibration/letter_page.html",
-        {**documents.letter_context(review), "is_subject": _is_subject(request, review)},
+        {
+            **documents.letter_context(review),
+            "is_subject": _is_subject(request, review),
+            # The appeal the reader may see, or the subject's way to open one.
+            "appeal_panel": appeals.review_appeal(user=request.user, review=review),
+        },
     )
 
 

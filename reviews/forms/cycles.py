@@ -27,6 +27,29 @@ class CycleForm(forms.Form):
         help_text="Published versions only, one per ladder. Reviews are written against them.",
     )
 
+    self_assessment_required = forms.BooleanField(
+        required=False,
+        label="Require self-assessments",
+        help_text="A manager's review waits for the person's submitted self-assessment "
+        "until its due date has passed.",
+    )
+    self_assessment_due = forms.DateField(
+        required=False,
+        label="Self-assessments due",
+        widget=DATE,
+        validators=[plausible_date],
+        help_text="On or after the start. Without a date a required self-assessment is never late.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        due, starts = data.get("self_assessment_due"), data.get("starts_on")
+        if due is not None and starts is not None and due < starts:
+            self.add_error(
+                "self_assessment_due", "The due date must be on or after the cycle's start."
+            )
+        return data
+
     def __init__(self, *args: Any, versions: QuerySet[RubricVersion], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: Any = self.fields["rubric_versions"]

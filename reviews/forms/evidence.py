@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -43,6 +45,23 @@ class EvidenceForm(forms.Form):
         widget=textarea(5),
         help_text="Optional. What you did and what changed because of it. Markdown works.",
     )
+
+    competencies = forms.MultipleChoiceField(
+        label="Competencies",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Optional. The competencies of the rubric this speaks to.",
+    )
+
+    def __init__(
+        self, *args: Any, competency_choices: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        # The person's rubric competencies; with no published rubric there is nothing to tag.
+        if competency_choices:
+            self.fields["competencies"].choices = competency_choices  # type: ignore[attr-defined]
+        else:
+            del self.fields["competencies"]
 
     def clean_url(self) -> str:
         url: str = self.cleaned_data["url"].strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +14,7 @@ from org.services import activity_record
 from org.types import User
 from reviews.evidence_links import classify_url
 from reviews.models import Evidence
+from reviews.selectors.growth import competency_choices
 from reviews.services.actors import check_person_writable
 
 # Feedback evidence is someone else's word about the person: it exists only as the answer
@@ -40,6 +42,36 @@ def check_hand_kind(kind: str) -> None:
         )
 
 
+# More tags than a rubric has competencies is never meant.
+MAX_TAGS = 50
+
+
+def evidence_competencies_clean(*, person: Person, competencies: Any) -> list[str]:
+    """The competency tags of an item of ``person``'s (SPEC §11.2): a list of distinct keys
+    of their ladder's current published rubric version. Anything else is refused whole."""
+    if competencies is None or competencies == []:
+        return []
+    if not isinstance(competencies, list) or not all(isinstance(k, str) for k in competencies):
+        raise ValidationError({"competencies": ["Give a list of competency keys."]})
+    if len(competencies) > MAX_TAGS:
+        raise ValidationError({"competencies": [f"At most {MAX_TAGS} competencies."]})
+    if len(set(competencies)) != len(competencies):
+        raise ValidationError({"competencies": ["Each competency may be given only once."]})
+    allowed = [key for key, _name in competency_choices(person)]
+    if not allowed:
+        raise ValidationError(
+            {"competencies": ["This person's ladder has no published rubric to tag against."]}
+        )
+    unknown = [k for k in competencies if k not in allowed]
+    if unknown:
+        shown = ", ".join(f"'{k[:60]}'" for k in unknown[:5])
+        raise ValidationError(
+            {"competencies": [f"Not a competency of this person's rubric: {shown}."]}
+        )
+    # Rubric order, so an item reads the same whichever order the tags were given in.
+    return [k for k in allowed if k in competencies]
+
+
 def _validate_url(url: str) -> None:
     if url and not url.lower().startswith(("http://", "https://")):
         raise ValidationError({"url": ["Evidence links must start with http:// or https://."]})
@@ -58,6 +90,7 @@ def evidence_create(
     outcome_team: Team | None = None,
     outcome_start: datetime.date | None = None,
     outcome_end: datetime.date | None = None,
+    competencies: list[str] | None = None,
 ) -> Evidence:
     """The person and anyone above them in the chain add evidence; a recognised link
     sets the kind when none is given."""
@@ -66,6 +99,7 @@ def evidence_create(
     check("outcome_start", outcome_start, plausible_date)
     check("outcome_end", outcome_end, plausible_date)
     _validate_url(url)
+    tags = evidence_competencies_clean(person=person, competencies=competencies)
     if not kind or kind == Evidence.Kind.OTHER:
         kind = classify_url(url).kind or Evidence.Kind.OTHER
     check_hand_kind(kind)
@@ -92,6 +126,7 @@ def evidence_create(
         outcome_team=outcome_team,
         outcome_start=outcome_start,
         outcome_end=outcome_end,
+        competencies=tags,
     )
     item.full_clean()
     item.save()
@@ -101,5 +136,23 @@ def evidence_create(
         action=Activity.Action.EVIDENCE_CREATED,
         target=item,
         new={"person": person.pk, "kind": kind, "source": item.source},
+    )
+    return item
+
+
+@transaction.atomic
+def evidence_competencies_set(*, actor: User, item: Evidence, competencies: Any) -> Evidence:
+    """Re-tag an item (SPEC §11.2): whoever may add evidence for the person may say which
+    competencies it speaks to. The item's history keeps the old tags."""
+    check_person_writable(actor, item.person, "evidence")
+    old = list(item.competencies or [])
+    item.competencies = evidence_competencies_clean(person=item.person, competencies=competencies)
+    item.save(update_fields=["competencies"])
+    activity_record(
+        actor=actor,
+        action=Activity.Action.EVIDENCE_TAGGED,
+        target=item,
+        old={"competencies": old},
+        new={"competencies": item.competencies},
     )
     return item

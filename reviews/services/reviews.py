@@ -20,6 +20,7 @@ from reviews.models import Assessment, Evidence, Review, ReviewCycle
 from reviews.selectors import review_can_write
 from reviews.services.actors import actor_person
 from reviews.services.contents import review_contents_store
+from reviews.services.self_assessments import review_self_assessment_problem
 from rubrics.models import Competency, Level, Rating
 
 
@@ -261,12 +262,17 @@ def _changes_anything(
 def submit_problems(review: Review) -> dict[str, Any]:
     """What stops a review from being submitted (SPEC §1.3): ``{"overall_rating": [...],
     "assessments.<competency>": [...]}``, every missing piece named. The rule itself is
-    reviews.lint.submit_blockers, which the editor's quality panel lists too."""
+    reviews.lint.submit_blockers, which the editor's quality panel lists too. When the
+    cycle requires self-assessments, also ``{"self_assessment": [...]}`` while the
+    subject's is not submitted and not yet due (SPEC §11.1)."""
     problems: dict[str, list[str]] = {}
     for blocker in review_blockers(review):
         # "assessments.<key>.rating" / ".evidence" → one key per competency.
         key = ".".join(blocker.field.split(".")[:2])
         problems.setdefault(key, []).append(blocker.message)
+    waiting = review_self_assessment_problem(review)
+    if waiting is not None:
+        problems["self_assessment"] = [waiting]
     return problems
 
 

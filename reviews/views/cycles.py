@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +27,7 @@ from reviews.services.cycles import (
     cycle_open_problems,
     cycle_transition,
 )
+from reviews.services.self_assessments import cycle_self_assessment_set
 from rubrics.models import RubricVersion
 from rubrics.selectors import rubric_version_list
 
@@ -74,14 +76,22 @@ def cycles(request: HttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             data = form.cleaned_data
+            actor = signed_in(request.user)
             try:
-                cycle = cycle_create(
-                    actor=signed_in(request.user),
-                    name=data["name"],
-                    starts_on=data["starts_on"],
-                    ends_on=data["ends_on"],
-                    rubric_versions=list(data["rubric_versions"]),
-                )
+                with transaction.atomic():
+                    cycle = cycle_create(
+                        actor=actor,
+                        name=data["name"],
+                        starts_on=data["starts_on"],
+                        ends_on=data["ends_on"],
+                        rubric_versions=list(data["rubric_versions"]),
+                    )
+                    cycle = cycle_self_assessment_set(
+                        actor=actor,
+                        cycle=cycle,
+                        required=data["self_assessment_required"],
+                        due=data["self_assessment_due"],
+                    )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:

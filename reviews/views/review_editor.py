@@ -5,6 +5,7 @@ reviews.views.reviews."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
@@ -33,9 +34,11 @@ from reviews.lint import (
     with_blockers,
 )
 from reviews.lint_terms import load_terms
-from reviews.models import Evidence, Review
+from reviews.models import Evidence, Review, SelfAssessment
+from reviews.selectors.self_assessments import self_assessment_for_review
 from reviews.services.contents import reviews_contents_refresh
 from reviews.services.reviews import review_write_refusal
+from reviews.services.self_assessments import review_self_assessment_problem
 from reviews.views.evidence_options import library_items, link_of, options
 
 # (severity, heading, what the summary line calls it)
@@ -46,6 +49,10 @@ LINT_GROUPS = (
 )
 
 
+# The blocker the editor lists while the cycle waits for the subject's self-assessment.
+SELF_ASSESSMENT_PENDING = "self_assessment_pending"
+
+
 @dataclass
 class Editor:
     """What the editor, the live checks and submit all need about one review."""
@@ -53,6 +60,26 @@ class Editor:
     review: Review
     rubric: dict[str, Any]
     evidence: list[Evidence]
+
+    @cached_property
+    def self_assessment(self) -> SelfAssessment | None:
+        """The subject's submitted self-assessment in this cycle, shown beside each
+        competency (whoever writes the review may read it once submitted)."""
+        return self_assessment_for_review(review=self.review)
+
+    def waiting(self) -> list[Finding]:
+        """The self-assessment blocker (SPEC §11.1), when the cycle requires one."""
+        problem = review_self_assessment_problem(self.review)
+        if problem is None:
+            return []
+        return [
+            Finding(
+                code=SELF_ASSESSMENT_PENDING,
+                severity=ERROR,
+                message=problem,
+                field="self_assessment",
+            )
+        ]
 
     @property
     def competency_keys(self) -> list[str]:
@@ -108,11 +135,11 @@ class Editor:
             assessments=items,
             competencies=self.competency_pairs,
         )
-        return with_blockers(findings, blockers)
+        return [*self.waiting(), *with_blockers(findings, blockers)]
 
     def lint_saved(self) -> list[Finding]:
         """The same list for the review as saved: stored with it (reviews.contents)."""
-        return stored_panel(self.review)
+        return [*self.waiting(), *stored_panel(self.review)]
 
 
 def writable_review(request: HttpRequest, pk: int) -> Review:
@@ -132,7 +159,11 @@ def editor_for(request: HttpRequest, review: Review) -> Editor:
     # The form starts from the assessments stored with the review, and the panel from its
     # stored checks.
     reviews_contents_refresh([review])
-    return Editor(review=review, rubric=selectors.rubric_context(review), evidence=list(evidence))
+    return Editor(
+        review=review,
+        rubric=selectors.rubric_context(review),
+        evidence=list(evidence),
+    )
 
 
 def field_label(field: str, editor: Editor) -> tuple[str, str]:
@@ -157,6 +188,8 @@ def field_label(field: str, editor: Editor) -> tuple[str, str]:
         return "Overall rating", "#id_overall_rating"
     if field == "promotion_to":
         return "Promotion nomination", "#id_promotion_to"
+    if field == "self_assessment":
+        return "Their self-assessment", ""
     return "Review", ""
 
 
@@ -233,6 +266,9 @@ def render_editor(
         {a.competency: a for a in conflict.assessments.all()} if conflict is not None else {}
     )
 
+    own = editor.self_assessment
+    own_items = {i.competency: i for i in own.items.all()} if own is not None else {}
+
     narrative_fields: list[dict[str, Any]] = []
     for section in NARRATIVE_PROMPTS:
         bound = form[section]
@@ -242,6 +278,7 @@ def render_editor(
                 "field": bound,
                 "theirs": theirs,
                 "differs": conflict is not None and not _same_text(bound.value(), theirs),
+                "self": getattr(own, section) if own is not None else "",
             }
         )
 
@@ -299,6 +336,7 @@ def render_editor(
                 ],
                 "problems": row_problems,
                 "theirs": theirs,
+                "self": _self_item(own_items.get(key), labels) if own is not None else None,
             }
         )
 
@@ -363,11 +401,23 @@ def render_editor(
             else []
         ),
         "note": note,
+        "self_assessment": own,
         "has_evidence": bool(editor.evidence),
         "team_scorecard": selectors.team_context(review),
         **lint_context(editor, findings, unsaved=form.is_bound),
     }
     return render(request, "reviews/review_edit.html", context, status=status)
+
+
+def _self_item(item: Any, labels: dict[str, str]) -> dict[str, Any]:
+    """One competency of the subject's self-assessment as the editor shows it."""
+    if item is None:
+        return {"rating": "", "narrative": "", "evidence": []}
+    return {
+        "rating": labels.get(item.rating, item.rating),
+        "narrative": item.narrative,
+        "evidence": [{"title": e.title, "href": link_of(e)} for e in item.evidence.all()],
+    }
 
 
 def split_problems(form: ReviewForm, exc: ValidationError) -> dict[str, list[str]]:

@@ -28,6 +28,7 @@ from org.models import Person
 from org.selectors import is_hr, person_for_user, person_list
 from org.types import signed_in
 from reviews import selectors
+from reviews.appeal_hook import review_appeal
 from reviews.contents import stored_contents, stored_panel
 from reviews.forms.reviews import NARRATIVE_PROMPTS, AcknowledgeForm, StartReviewForm
 from reviews.lint import ERROR, INFO, WARNING
@@ -368,6 +369,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if is_subject and review.status == Review.Status.RELEASED
                 else None
             ),
+            # The appeal the viewer may see, or the subject's way to open one (SPEC §11.3).
+            "appeal": review_appeal(user=request.user, review=review),
         },
     )
 

@@ -89,7 +89,7 @@ ROUTES: list[Case] = [
         NO_ARGS,
         hr_only(201, 403, ANON_API),
         api=True,
-        data=lambda w: {"name": "Engineering Manager", "slug": "engineering-manager"},
+        data=lambda w: {"name": "Data Engineering", "slug": "data-engineering"},
     ),
     Case("api:ladder-detail", "get", lambda w: [w.ladder.pk], everyone(200, ANON_API), api=True),
     Case(
