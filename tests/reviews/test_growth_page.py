@@ -113,7 +113,20 @@ def test_a_released_review_counts_its_citations_and_shows_its_ratings(world, cli
     assert "Led the incident review" in collaboration
     assert "Cited in a released review" in collaboration
     assert "H1 2026: <strong>Exceeds</strong>" in collaboration
-    assert "No evidence yet toward L5" not in collaboration
+    # What a released review cited is the ground of the rating already given: it is
+    # listed, but it is not evidence toward the next level.
+    assert "No evidence yet toward L5" in collaboration
+
+
+def test_a_tagged_item_counts_toward_the_next_level(world, client_for):
+    ev = tagged(world, world.engineer, "Led the incident review", datetime.date(2026, 3, 3), [])
+    pr = tagged(world, world.engineer, "Shipped the queue", datetime.date(2026, 3, 5), [])
+    tagged(world, world.engineer, "Paired on the queue", datetime.date(2026, 3, 9), ["execution"])
+    released_review(world, {"collaboration": [ev.pk], "execution": [pr.pk]})
+    html = client_for("engineer").get(MY_PAGE).content.decode()
+
+    assert "No evidence yet toward L5" in section(html, "collaboration")
+    assert "No evidence yet toward L5" not in section(html, "execution")
 
 
 def test_a_review_not_yet_released_counts_for_nothing_for_anyone(world, client_for):
@@ -297,4 +310,4 @@ def test_the_library_links_to_the_page_for_the_chain_but_not_for_a_committee(wor
     assert world.calib.session  # other_manager sits on the committee of the engineer's open session
     committee = client_for("other_manager").get(library)
     assert committee.status_code == 200
-    assert "/growth/" not in committee.content.decode()
+    assert growth not in committee.content.decode()
